@@ -1,0 +1,57 @@
+// Package lifecycle is the pure lifecycle engine behind the rotation_secret
+// and rotation_schedule resources (DESIGN.md section 4). It knows nothing
+// about Terraform: it takes a schedule, the controls from the configuration,
+// the recorded versions and a point in time, and decides which transitions
+// happen.
+//
+// # Statuses and the order accept → emit → revoke
+//
+// Every version moves through
+//
+//	pending   accepted by validators, not yet used by emitters
+//	active    emitted (used to sign, encrypt, log in) and accepted
+//	previous  accepted only, so that things made with it stay valid
+//	revoked   neither; its material is wiped
+//
+// A rotation is three separate applies, always in this order:
+//
+//  1. accept: a new version is issued as pending once the period has passed
+//     since the last one was issued (plus the jitter offset);
+//  2. emit: it becomes active once it has been pending for propagation, so
+//     every validator had time to load it; the old active version becomes
+//     previous;
+//  3. revoke: the previous version is revoked once it has been previous for
+//     overlap, so every artifact made with it has expired.
+//
+// These scheduled transitions happen only inside the change window. Explicit
+// actions happen at once: the first version (issued active), a rotate
+// request (rotate_triggers changed), pinning a version (pin_active_version:
+// rollback or promotion) and emergency revocation (revoke_versions).
+//
+// Two modes share the rules: [ModeSeries] (rotation_secret, any number of
+// previous versions) and [ModeTwoSlot] (rotation_schedule: version k lives in
+// slot "a" if k is odd and "b" if it is even, and a version may only be
+// issued into a slot whose previous occupant, version k-2, is revoked or
+// gone).
+//
+// # Plan and apply
+//
+// [Decide] is called at plan time t. It returns the next state with every
+// status decided and the timestamps of its own transitions set
+// provisionally to t, the list of transitions, warnings for people, the
+// versions whose material must be generated ([Decision.Issued]) or wiped
+// ([Decision.Wipe]), and the next scheduled transition after it.
+//
+// The provider shows the statuses in the plan and the timestamps this
+// decision set as unknown ([Decision.Planned] clears them). At apply time it
+// calls [Stamp] with the apply time, which fills exactly those timestamps.
+// Apply therefore performs exactly what the plan said, at apply time. Every
+// due condition is monotone in t (a transition due at t is due at every
+// later time), so applying a saved plan later never performs a transition
+// earlier than its rule allows: a version activated at apply time a was
+// pending for at least propagation at plan time t <= a.
+//
+// [NextTransition] tells when the next scheduled transition of a state is
+// due, and [Project] simulates applies at every such time to draw the
+// lifecycle timeline of a secret.
+package lifecycle

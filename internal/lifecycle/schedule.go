@@ -1,0 +1,116 @@
+package lifecycle
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ValidationError is a configuration error tied to one attribute.
+type ValidationError struct {
+	// Field is the attribute path, such as "schedule.ttl",
+	// "pin_active_version", "revoke_versions", "revoke_reason", or for
+	// ParseChangeWindow "days", "start", "end", "time_zone".
+	Field string
+	// Message says what is wrong and how to fix it, with the numbers.
+	Message string
+}
+
+func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
+
+// Validate checks the schedule for mode m and returns every problem found,
+// nil if there is none:
+//
+//   - period > 0, and every duration >= 0;
+//   - ttl >= propagation + period + overlap (a version must be able to live
+//     through its propagation, its period as the newest version and the
+//     overlap after it);
+//   - in ModeTwoSlot also propagation + overlap < period, or the version
+//     after next would need the slot before its occupant is revoked;
+//   - the change window, if any, is well formed.
+func (s Schedule) Validate(mode Mode) []*ValidationError {
+	var errs []*ValidationError
+	add := func(field, msg string, args ...any) {
+		errs = append(errs, &ValidationError{Field: "schedule." + field, Message: fmt.Sprintf(msg, args...)})
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"period", s.Period}, {"overlap", s.Overlap}, {"propagation", s.Propagation}, {"ttl", s.TTL}, {"jitter", s.Jitter}} {
+		if d.v < 0 {
+			add(d.name, "%s %s is negative; durations are 0s or more", d.name, formatDuration(d.v))
+		}
+	}
+	if s.Period == 0 {
+		add("period", "period is 0s; a rotation period must be longer than 0s")
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	if need, ok := sum(s.Propagation, s.Period, s.Overlap); !ok {
+		add("ttl", "propagation %s + period %s + overlap %s is too long to compute", formatDuration(s.Propagation), formatDuration(s.Period), formatDuration(s.Overlap))
+	} else if s.TTL < need {
+		add("ttl", "ttl %s is shorter than propagation %s + period %s + overlap %s = %s; raise ttl to at least %s or shorten period/overlap",
+			formatDuration(s.TTL), formatDuration(s.Propagation), formatDuration(s.Period), formatDuration(s.Overlap),
+			formatDuration(need), formatDuration(need))
+	}
+	if mode == ModeTwoSlot {
+		if busy, ok := sum(s.Propagation, s.Overlap); !ok || busy >= s.Period {
+			add("period", "the two slots would collide: propagation %s + overlap %s = %s is not shorter than period %s, so version k+2 would be due in the slot of version k before version k is revoked; make period longer than %s or shorten propagation/overlap",
+				formatDuration(s.Propagation), formatDuration(s.Overlap), formatDuration(busy), formatDuration(s.Period), formatDuration(busy))
+		}
+	}
+	if s.Window != nil {
+		errs = append(errs, s.Window.validate()...)
+	}
+	return errs
+}
+
+// sum adds non-negative durations, reporting overflow.
+func sum(ds ...time.Duration) (time.Duration, bool) {
+	var total time.Duration
+	for _, d := range ds {
+		if total > 1<<63-1-d {
+			return 1<<63 - 1, false
+		}
+		total += d
+	}
+	return total, true
+}
+
+// formatDuration writes d as d/h/m/s terms, e.g. "1d12h", "45m", "0s". A
+// fraction of a second is written in Go's notation ("1.5s", "250ms").
+func formatDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	var b strings.Builder
+	if d < 0 {
+		b.WriteByte('-')
+		if d == -1<<63 {
+			return d.String()
+		}
+		d = -d
+	}
+	frac := d % time.Second
+	secs := int64(d / time.Second)
+	for _, u := range []struct {
+		n    int64
+		unit string
+	}{{86400, "d"}, {3600, "h"}, {60, "m"}} {
+		if secs >= u.n {
+			b.WriteString(strconv.FormatInt(secs/u.n, 10))
+			b.WriteString(u.unit)
+			secs %= u.n
+		}
+	}
+	switch {
+	case frac != 0:
+		b.WriteString((time.Duration(secs)*time.Second + frac).String())
+	case secs != 0:
+		b.WriteString(strconv.FormatInt(secs, 10))
+		b.WriteString("s")
+	}
+	return b.String()
+}

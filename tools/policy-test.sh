@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Policy checks: `opa fmt`, `opa check --strict` and `opa test` on policies/,
+# and `conftest verify`. Runs the real opa and conftest from the tool cache.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${ROTATION_CACHE_DIR:-$HOME/.cache/terraform-provider-rotation}/bin
+if ! ls policies/*/*.rego policies/*.rego >/dev/null 2>&1; then
+  echo "policy-test: policies/ has no Rego files yet; nothing to test"
+  exit 0
+fi
+[ -x "$bin/opa" ] || bash tools/install-clis.sh opa >/dev/null
+[ -x "$bin/conftest" ] || bash tools/install-clis.sh conftest >/dev/null
+bad=$("$bin/opa" fmt --list policies)
+if [ -n "$bad" ]; then echo "policy-test: opa fmt would change: $bad (run: opa fmt -w policies)"; exit 1; fi
+"$bin/opa" check --strict policies
+"$bin/opa" test -v policies
+"$bin/conftest" verify --policy policies
