@@ -81,9 +81,9 @@ resource "rotation_secret_family" "f" {
 func TestProviderConfigure_now(t *testing.T) {
 	cases := []struct {
 		name, attr, env string
-		wantErr          string
-		wantNow          string
-		wantWarning      bool
+		wantErr         string
+		wantNow         string
+		wantWarning     bool
 	}{
 		{name: "wall clock", wantNow: "wall"},
 		{name: "attribute", attr: "2026-03-01T10:00:00+01:00", wantNow: "2026-03-01T09:00:00Z", wantWarning: true},
