@@ -30,20 +30,21 @@ command -v go >/dev/null 2>&1 || fail "go is not on PATH; install Go 1.24+ first
 # have NAME PATTERN: true when $BIN_DIR/NAME exists and its version output
 # matches PATTERN (so a version bump in this script re-installs).
 have() {
-  local bin="$BIN_DIR/$1" pattern=$2
+  local bin="$BIN_DIR/$1" pattern=$2 flag=version
+  [ "$1" = conftest ] && flag=--version
   [ -x "$bin" ] || return 1
   # An empty CLI config keeps a missing ~/.terraformrc from adding warnings.
-  TF_CLI_CONFIG_FILE=/dev/null "$bin" version 2>/dev/null | grep -q -- "$pattern"
+  TF_CLI_CONFIG_FILE=/dev/null "$bin" "$flag" 2>/dev/null | grep -q -- "$pattern"
 }
 
 # stamp NAME VERSION: for tools whose binary does not print the module version.
 stamped() { [ -x "$BIN_DIR/$1" ] && [ "$(cat "$BIN_DIR/.$1.version" 2>/dev/null)" = "$2" ]; }
 stamp() { printf '%s\n' "$2" >"$BIN_DIR/.$1.version"; }
 
-gobin_install() { # NAME MODULE@VERSION
-  local name=$1 pkg=$2
+gobin_install() { # NAME MODULE@VERSION [LDFLAGS]
+  local name=$1 pkg=$2 ldflags=${3:-}
   log "building $name from $pkg (go install; this can take a few minutes)"
-  GOBIN="$BIN_DIR" GOFLAGS=-mod=mod go install "$pkg" \
+  GOBIN="$BIN_DIR" GOFLAGS=-mod=mod go install -ldflags "$ldflags" "$pkg" \
     || fail "go install $pkg failed; check that the Go module proxy is reachable (go env GOPROXY)"
 }
 
@@ -83,8 +84,11 @@ GO
 }
 
 install_conftest() {
-  if have conftest "${CONFTEST_VERSION#v}"; then log "conftest ${CONFTEST_VERSION} already in $BIN_DIR"; return; fi
-  gobin_install conftest "github.com/open-policy-agent/conftest@${CONFTEST_VERSION}"
+  if have conftest "Conftest: ${CONFTEST_VERSION#v}"; then log "conftest ${CONFTEST_VERSION} already in $BIN_DIR"; return; fi
+  # go install leaves the version "dev"; stamp the real one as releases do.
+  gobin_install conftest "github.com/open-policy-agent/conftest@${CONFTEST_VERSION}" \
+    "-X github.com/open-policy-agent/conftest/internal/version.Version=${CONFTEST_VERSION#v}"
+  have conftest "Conftest: ${CONFTEST_VERSION#v}" || fail "conftest built but 'conftest version' does not report ${CONFTEST_VERSION}"
 }
 
 install_opa() {
