@@ -48,8 +48,8 @@ func TestPropertyInvariants(t *testing.T) {
 		t.Errorf("too few remedies (%d), emergency promotions (%d) or scheduled issues (%d)", st.remedies, st.explicitActivate, st.scheduledIssue)
 	}
 	for _, w := range []string{
-		"rotation waits for slot", "hold_revocation is set without", "rotate_triggers changed while",
-		"rotate_triggers changed, but", "pin_active_version = N promotes", "vN becomes active at",
+		"rotation waits for slot", "hold_revocation is set without", "rotate_triggers changed while vN",
+		"rotate_triggers changed, but pin_active_version", "pin_active_version = N promotes", "vN becomes active at",
 		"vN is issued and", "vN (previous) outlived its", "ttl N leaves no",
 	} {
 		if st.warnings[w] == 0 {

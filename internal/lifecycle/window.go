@@ -178,7 +178,7 @@ func (w *ChangeWindow) NextOpen(t time.Time) time.Time {
 		consider(time.Date(lt.Year(), lt.Month(), lt.Day()+i, sh, sm, ss, sns, loc))
 	}
 	limit := t.Add(9 * 24 * time.Hour)
-	for z, n := t, 0; n < 64; n++ {
+	for z, n := lt, 0; n < 64; n++ {
 		_, end := z.ZoneBounds()
 		if end.IsZero() || end.After(limit) || !end.After(z) {
 			break

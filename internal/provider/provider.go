@@ -130,6 +130,7 @@ func parseNow(s string) (time.Time, error) {
 func (p *rotationProvider) Resources(context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewSecretFamilyResource,
+		NewSecretResource,
 	}
 }
 

@@ -1,0 +1,372 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
+	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
+)
+
+// This file holds what rotation_secret and rotation_schedule share: the
+// schedule block, the controls, and their translation into the lifecycle
+// engine's Spec. The engine itself decides; nothing here does.
+
+type scheduleModel struct {
+	Period       types.String       `tfsdk:"period"`
+	Overlap      types.String       `tfsdk:"overlap"`
+	Propagation  types.String       `tfsdk:"propagation"`
+	TTL          types.String       `tfsdk:"ttl"`
+	Jitter       types.String       `tfsdk:"jitter"`
+	ChangeWindow *changeWindowModel `tfsdk:"change_window"`
+}
+
+type changeWindowModel struct {
+	Days     types.List   `tfsdk:"days"`
+	Start    types.String `tfsdk:"start"`
+	End      types.String `tfsdk:"end"`
+	TimeZone types.String `tfsdk:"time_zone"`
+}
+
+// controlsModel is embedded in both resource models.
+type controlsModel struct {
+	RotateTriggers   types.Map    `tfsdk:"rotate_triggers"`
+	PinActiveVersion types.Int64  `tfsdk:"pin_active_version"`
+	RevokeVersions   types.Set    `tfsdk:"revoke_versions"`
+	RevokeReason     types.String `tfsdk:"revoke_reason"`
+	HoldRevocation   types.Bool   `tfsdk:"hold_revocation"`
+	HoldReason       types.String `tfsdk:"hold_reason"`
+	HistoryLimit     types.Int64  `tfsdk:"history_limit"`
+}
+
+func scheduleBlock(twoSlot bool) schema.SingleNestedBlock {
+	dur := []validator.String{durationValidator{}}
+	extra := ""
+	if twoSlot {
+		extra = " For two slots, `propagation + overlap` must also be shorter than `period`, or the slots would collide."
+	}
+	return schema.SingleNestedBlock{
+		Description: "When versions are issued, activated and revoked. Required." + extra,
+		Validators:  []validator.Object{objectvalidator.IsRequired()},
+		Attributes: map[string]schema.Attribute{
+			"period": schema.StringAttribute{
+				Required:    true,
+				Description: "Time from one issue to the next, as a duration (e.g. `30d`).",
+				Validators:  dur,
+			},
+			"overlap": schema.StringAttribute{
+				Required: true,
+				Description: "How long a superseded version stays accepted (`previous`) before it is revoked, as a duration. " +
+					"Make it longer than the family's `required_overlap` (longest consumer cache + artifact lifetime).",
+				Validators: dur,
+			},
+			"propagation": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString("0s"),
+				Description: "How long a new version stays `pending` (accepted everywhere, emitted nowhere) before it becomes " +
+					"`active`, as a duration (default `0s`). Make it at least the longest validator cache.",
+				Validators: dur,
+			},
+			"ttl": schema.StringAttribute{
+				Required: true,
+				Description: "The longest a version may stay accepted, as a duration; must be at least " +
+					"`propagation + period + overlap`. A version past it draws a plan warning.",
+				Validators: dur,
+			},
+			"jitter": schema.StringAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString("0s"),
+				Description: "Spreads the rotations of many secrets: each issue is delayed by a deterministic offset below " +
+					"`jitter`, derived from `family/name` (default `0s`).",
+				Validators: dur,
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"change_window": schema.SingleNestedBlock{
+				Description: "Scheduled transitions (issue, activate, revoke) only happen inside this window; explicit " +
+					"actions (revoke_versions, pin_active_version, rotate_triggers) happen at once. Without it, any time.",
+				Attributes: map[string]schema.Attribute{
+					"days": schema.ListAttribute{
+						Optional:    true,
+						ElementType: types.StringType,
+						Description: "Days the window opens: `mon`, `tue`, `wed`, `thu`, `fri`, `sat`, `sun`. Empty means every day.",
+						Validators: []validator.List{
+							listvalidator.UniqueValues(),
+							listvalidator.ValueStringsAre(stringvalidator.OneOf("mon", "tue", "wed", "thu", "fri", "sat", "sun")),
+						},
+					},
+					"start": schema.StringAttribute{
+						Optional:    true,
+						Description: "Opening time, `HH:MM` on a 24-hour clock in `time_zone`. Required with the block.",
+					},
+					"end": schema.StringAttribute{
+						Optional:    true,
+						Description: "Closing time, `HH:MM` (may be `24:00`); an end before start runs past midnight. Required with the block.",
+					},
+					"time_zone": schema.StringAttribute{
+						Optional:    true,
+						Description: "IANA time zone of `start` and `end`, e.g. `Europe/Berlin` (default `UTC`).",
+					},
+				},
+			},
+		},
+	}
+}
+
+func controlAttributes(into map[string]schema.Attribute) {
+	into["rotate_triggers"] = schema.MapAttribute{
+		Optional:    true,
+		ElementType: types.StringType,
+		Description: "Arbitrary values; any change issues a new version on this apply (manual rotation), as a pending " +
+			"version that follows the usual propagation and overlap.",
+	}
+	into["pin_active_version"] = schema.Int64Attribute{
+		Optional: true,
+		Description: "Rollback or promotion: make this version active now if it is pending or previous; the old active " +
+			"becomes previous. While pinned nothing is activated or issued by the schedule. Pinning a revoked version is an error.",
+		Validators: []validator.Int64{int64validator.AtLeast(1)},
+	}
+	into["revoke_versions"] = schema.SetAttribute{
+		Optional:    true,
+		ElementType: types.Int64Type,
+		Description: "Emergency revocation: these versions are revoked on this apply, whatever the schedule says. If the " +
+			"active version is revoked, the newest pending one becomes active at once, or a new version is issued active. " +
+			"Requires `revoke_reason`.",
+	}
+	into["revoke_reason"] = schema.StringAttribute{
+		Optional:    true,
+		Description: "Why `revoke_versions` are revoked (incident id, ...); recorded on each revoked version.",
+	}
+	into["hold_revocation"] = schema.BoolAttribute{
+		Optional:    true,
+		Computed:    true,
+		Default:     booldefault.StaticBool(false),
+		Description: "Keep previous versions valid past the overlap (default `false`). Give a `hold_reason`.",
+	}
+	into["hold_reason"] = schema.StringAttribute{
+		Optional:    true,
+		Description: "Why revocation is held; without it the plan warns and policy ROT032 denies.",
+	}
+	into["history_limit"] = schema.Int64Attribute{
+		Optional:    true,
+		Computed:    true,
+		Default:     int64default.StaticInt64(10),
+		Description: "How many revoked versions are kept as metadata (default 10).",
+		Validators:  []validator.Int64{int64validator.Between(0, 1000)},
+	}
+}
+
+// pathOf maps an engine field ("schedule.ttl", "revoke_reason",
+// "schedule.change_window.days") to the attribute path it names.
+func pathOf(field string) path.Path {
+	parts := strings.Split(field, ".")
+	p := path.Root(parts[0])
+	for _, part := range parts[1:] {
+		p = p.AtName(part)
+	}
+	return p
+}
+
+// addEngineError reports an engine error on the attribute it names.
+func addEngineError(diags *diag.Diagnostics, summary string, err error) {
+	if ve, ok := err.(*lifecycle.ValidationError); ok && ve.Field != "" {
+		diags.AddAttributeError(pathOf(ve.Field), summary, ve.Field+": "+ve.Message)
+		return
+	}
+	diags.AddError(summary, err.Error())
+}
+
+// knownSchedule reports whether every schedule value is known.
+func (s *scheduleModel) known() bool {
+	if s == nil {
+		return false
+	}
+	for _, v := range []types.String{s.Period, s.Overlap, s.Propagation, s.TTL, s.Jitter} {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	if w := s.ChangeWindow; w != nil {
+		if w.Days.IsUnknown() || w.Start.IsUnknown() || w.End.IsUnknown() || w.TimeZone.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+// toSchedule converts the block; errors name the attribute.
+func (s *scheduleModel) toSchedule(ctx context.Context) (lifecycle.Schedule, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	var out lifecycle.Schedule
+	root := path.Root("schedule")
+	parse := func(name string, v types.String, dst *time.Duration) {
+		if v.IsNull() {
+			return
+		}
+		d, err := duration.Parse(v.ValueString())
+		if err != nil {
+			diags.AddAttributeError(root.AtName(name), "Invalid duration", "schedule."+name+": "+err.Error())
+			return
+		}
+		*dst = d
+	}
+	parse("period", s.Period, &out.Period)
+	parse("overlap", s.Overlap, &out.Overlap)
+	parse("propagation", s.Propagation, &out.Propagation)
+	parse("ttl", s.TTL, &out.TTL)
+	parse("jitter", s.Jitter, &out.Jitter)
+	if w := s.ChangeWindow; w != nil {
+		wp := root.AtName("change_window")
+		var days []string
+		if !w.Days.IsNull() {
+			diags.Append(w.Days.ElementsAs(ctx, &days, false)...)
+		}
+		if w.Start.IsNull() || w.End.IsNull() {
+			diags.AddAttributeError(wp, "Incomplete change_window",
+				"schedule.change_window needs both start and end (\"HH:MM\", e.g. start = \"09:00\", end = \"16:00\").")
+			return out, diags
+		}
+		cw, err := lifecycle.ParseChangeWindow(days, w.Start.ValueString(), w.End.ValueString(), w.TimeZone.ValueString())
+		if err != nil {
+			if ve, ok := err.(*lifecycle.ValidationError); ok {
+				diags.AddAttributeError(wp.AtName(ve.Field), "Invalid change_window", "schedule.change_window."+ve.Field+": "+ve.Message)
+			} else {
+				diags.AddAttributeError(wp, "Invalid change_window", err.Error())
+			}
+			return out, diags
+		}
+		out.Window = cw
+	}
+	return out, diags
+}
+
+// validateSchedule converts and validates the schedule for a mode.
+func (s *scheduleModel) validate(ctx context.Context, mode lifecycle.Mode) (lifecycle.Schedule, diag.Diagnostics) {
+	sc, diags := s.toSchedule(ctx)
+	if diags.HasError() {
+		return sc, diags
+	}
+	for _, ve := range sc.Validate(mode) {
+		diags.AddAttributeError(pathOf(ve.Field), "Invalid schedule", ve.Field+": "+ve.Message)
+	}
+	return sc, diags
+}
+
+// controlsKnown reports whether every control is known at plan time.
+func (c controlsModel) known() bool {
+	return !c.RotateTriggers.IsUnknown() && !c.PinActiveVersion.IsUnknown() && !c.RevokeVersions.IsUnknown() &&
+		!c.RevokeReason.IsUnknown() && !c.HoldRevocation.IsUnknown() && !c.HoldReason.IsUnknown() &&
+		!c.HistoryLimit.IsUnknown() && mapElementsKnown(c.RotateTriggers) && setElementsKnown(c.RevokeVersions)
+}
+
+func mapElementsKnown(m types.Map) bool {
+	for _, v := range m.Elements() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+func setElementsKnown(s types.Set) bool {
+	for _, v := range s.Elements() {
+		if v.IsUnknown() {
+			return false
+		}
+	}
+	return true
+}
+
+// toControls converts the controls; prior is the state's controls (nil on
+// create), used to tell whether rotate_triggers changed.
+func (c controlsModel) toControls(ctx context.Context, prior *controlsModel) (lifecycle.Controls, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	out := lifecycle.Controls{
+		Pin:            c.PinActiveVersion.ValueInt64(),
+		RevokeReason:   strings.TrimSpace(c.RevokeReason.ValueString()),
+		HoldRevocation: c.HoldRevocation.ValueBool(),
+		HoldReason:     strings.TrimSpace(c.HoldReason.ValueString()),
+		HistoryLimit:   10,
+	}
+	if !c.HistoryLimit.IsNull() {
+		out.HistoryLimit = int(min(c.HistoryLimit.ValueInt64(), math.MaxInt32))
+	}
+	if !c.RevokeVersions.IsNull() {
+		diags.Append(c.RevokeVersions.ElementsAs(ctx, &out.RevokeVersions, false)...)
+		sort.Slice(out.RevokeVersions, func(i, j int) bool { return out.RevokeVersions[i] < out.RevokeVersions[j] })
+	}
+	if prior != nil {
+		out.RotateRequested = !triggersEqual(c.RotateTriggers, prior.RotateTriggers)
+	}
+	return out, diags
+}
+
+// triggersEqual compares rotate_triggers; null and empty are the same.
+func triggersEqual(a, b types.Map) bool {
+	ea, eb := a.Elements(), b.Elements()
+	if len(ea) != len(eb) {
+		return false
+	}
+	for k, v := range ea {
+		w, ok := eb[k]
+		if !ok || !v.Equal(w) {
+			return false
+		}
+	}
+	return true
+}
+
+// validateControls reports control mistakes at validate time, before any
+// state is known, naming the attribute and the fix.
+func validateControls(ctx context.Context, c controlsModel, diags *diag.Diagnostics) {
+	if !c.RevokeVersions.IsNull() && !c.RevokeVersions.IsUnknown() && len(c.RevokeVersions.Elements()) > 0 &&
+		!c.RevokeReason.IsUnknown() && strings.TrimSpace(c.RevokeReason.ValueString()) == "" {
+		diags.AddAttributeError(path.Root("revoke_reason"), "revoke_reason is required with revoke_versions",
+			"revoke_versions is set but revoke_reason is empty: say why the versions are revoked (an incident id, "+
+				"\"key leaked in build log\"), so the revocation can be reviewed later.")
+	}
+	if !c.RevokeVersions.IsNull() && !c.RevokeVersions.IsUnknown() {
+		var vs []int64
+		diags.Append(c.RevokeVersions.ElementsAs(ctx, &vs, false)...)
+		for _, v := range vs {
+			if v < 1 {
+				diags.AddAttributeError(path.Root("revoke_versions"), "Invalid version in revoke_versions",
+					fmt.Sprintf("revoke_versions contains %d; versions are numbered from 1.", v))
+			}
+		}
+	}
+}
+
+// fmtTime formats a timestamp for state, RFC 3339 in UTC.
+func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// parseTime reads a timestamp from state; unknown or null gives zero.
+func parseTime(v types.String) time.Time {
+	if v.IsNull() || v.IsUnknown() {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, v.ValueString())
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
