@@ -1,7 +1,9 @@
 package lifecycle
 
 import (
+	"fmt"
 	"testing"
+	"time"
 )
 
 // FuzzEngine decodes the fuzz input into a schedule, a mode and a sequence of
@@ -20,6 +22,12 @@ func FuzzEngine(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A sequence takes milliseconds; one that takes seconds is a loop
+		// in the engine. Crash so that the fuzzer records the input.
+		watchdog := time.AfterFunc(10*time.Second, func() {
+			panic(fmt.Sprintf("FuzzEngine: input %q still running after 10s", data))
+		})
+		defer watchdog.Stop()
 		if err := runSequence(&byteSource{b: data}, 40, nil); err != nil {
 			t.Fatal(err)
 		}

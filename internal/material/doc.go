@@ -73,12 +73,17 @@
 // Generate reads from the io.Reader it is given (crypto/rand.Reader in
 // production; nil means crypto/rand.Reader) for password characters, HMAC
 // keys and Ed25519 seeds, so those are reproducible with a deterministic
-// reader in tests. Since Go 1.26, crypto/ecdsa.GenerateKey and
-// crypto/rsa.GenerateKey ignore a custom reader and always use the
-// system's secure generator (unless GODEBUG=cryptocustomrand=1); tests that
-// need deterministic ECDSA or RSA keys must use
-// testing/cryptotest.SetGlobalRandom, which also makes symmetric kids
-// deterministic.
+// reader in tests. ECDSA and RSA keys are not: crypto/ecdsa.GenerateKey
+// and crypto/rsa.GenerateKey either ignore a custom reader and use the
+// system's generator (GODEBUG cryptocustomrand=0, the default for modules
+// declaring go 1.26 or later), or read it through randutil.MaybeReadByte,
+// which deliberately makes the result non-deterministic
+// (cryptocustomrand=1, the default for modules declaring go 1.25, as this
+// one does). Tests that need reproducible ECDSA or RSA keys set
+// //go:debug cryptocustomrand=0 in a _test.go file and call
+// testing/cryptotest.SetGlobalRandom (Go 1.26), which also makes symmetric
+// kids reproducible; see cryptotest_test.go. With crypto/rand.Reader, as
+// in production, both settings behave the same.
 //
 // # Secrets and errors
 //

@@ -12,7 +12,6 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
-	"strings"
 )
 
 // b64 is base64url without padding (RFC 7515 §2 "Base64url Encoding").
@@ -287,9 +286,4 @@ func publicJWK(t Type, pub any) (jwk, kid string, err error) {
 		return "", "", fmt.Errorf("type %q: encoding JWK: %w", t, err)
 	}
 	return string(b), kid, nil
-}
-
-// hasOnlyWhitespace reports whether b is empty or ASCII whitespace.
-func hasOnlyWhitespace(b []byte) bool {
-	return strings.TrimSpace(string(b)) == ""
 }

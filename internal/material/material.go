@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 )
 
 // Material is one version's key material.
@@ -168,7 +169,11 @@ func PublicFromSecret(t Type, secret string) (pemText, jwk, kid string, err erro
 	if !t.Asymmetric() {
 		return "", "", "", fmt.Errorf("type %q: %w", t, ErrNoPublicKey)
 	}
-	block, rest := pem.Decode([]byte(secret))
+	trimmed := strings.TrimSpace(secret)
+	if !strings.HasPrefix(trimmed, "-----BEGIN ") {
+		return "", "", "", fmt.Errorf("type %q: secret is not a PEM block", t)
+	}
+	block, rest := pem.Decode([]byte(trimmed))
 	if block == nil {
 		return "", "", "", fmt.Errorf("type %q: secret is not a PEM block", t)
 	}
@@ -179,7 +184,7 @@ func PublicFromSecret(t Type, secret string) (pemText, jwk, kid string, err erro
 	if len(block.Headers) != 0 {
 		return "", "", "", fmt.Errorf("type %q: secret PEM block has headers; encrypted or non-standard keys are not supported", t)
 	}
-	if !hasOnlyWhitespace(rest) {
+	if len(rest) != 0 {
 		return "", "", "", fmt.Errorf("type %q: secret has data after the PEM block", t)
 	}
 	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)

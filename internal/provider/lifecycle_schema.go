@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 	"time"
@@ -16,10 +15,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
 	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
@@ -53,7 +52,6 @@ type controlsModel struct {
 	RevokeReason     types.String `tfsdk:"revoke_reason"`
 	HoldRevocation   types.Bool   `tfsdk:"hold_revocation"`
 	HoldReason       types.String `tfsdk:"hold_reason"`
-	HistoryLimit     types.Int64  `tfsdk:"history_limit"`
 }
 
 func scheduleBlock(twoSlot bool) schema.SingleNestedBlock {
@@ -166,13 +164,6 @@ func controlAttributes(into map[string]schema.Attribute) {
 		Optional:    true,
 		Description: "Why revocation is held; without it the plan warns and policy ROT032 denies.",
 	}
-	into["history_limit"] = schema.Int64Attribute{
-		Optional:    true,
-		Computed:    true,
-		Default:     int64default.StaticInt64(10),
-		Description: "How many revoked versions are kept as metadata (default 10).",
-		Validators:  []validator.Int64{int64validator.Between(0, 1000)},
-	}
 }
 
 // pathOf maps an engine field ("schedule.ttl", "revoke_reason",
@@ -275,7 +266,7 @@ func (s *scheduleModel) validate(ctx context.Context, mode lifecycle.Mode) (life
 func (c controlsModel) known() bool {
 	return !c.RotateTriggers.IsUnknown() && !c.PinActiveVersion.IsUnknown() && !c.RevokeVersions.IsUnknown() &&
 		!c.RevokeReason.IsUnknown() && !c.HoldRevocation.IsUnknown() && !c.HoldReason.IsUnknown() &&
-		!c.HistoryLimit.IsUnknown() && mapElementsKnown(c.RotateTriggers) && setElementsKnown(c.RevokeVersions)
+		mapElementsKnown(c.RotateTriggers) && setElementsKnown(c.RevokeVersions)
 }
 
 func mapElementsKnown(m types.Map) bool {
@@ -306,9 +297,6 @@ func (c controlsModel) toControls(ctx context.Context, prior *controlsModel) (li
 		HoldRevocation: c.HoldRevocation.ValueBool(),
 		HoldReason:     strings.TrimSpace(c.HoldReason.ValueString()),
 		HistoryLimit:   10,
-	}
-	if !c.HistoryLimit.IsNull() {
-		out.HistoryLimit = int(min(c.HistoryLimit.ValueInt64(), math.MaxInt32))
 	}
 	if !c.RevokeVersions.IsNull() {
 		diags.Append(c.RevokeVersions.ElementsAs(ctx, &out.RevokeVersions, false)...)
@@ -370,3 +358,7 @@ func parseTime(v types.String) time.Time {
 	}
 	return t
 }
+
+// basetypesObjectAsOptions reads nested objects strictly: every attribute
+// must be present.
+var basetypesObjectAsOptions = basetypes.ObjectAsOptions{}

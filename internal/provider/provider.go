@@ -131,6 +131,7 @@ func (p *rotationProvider) Resources(context.Context) []func() resource.Resource
 	return []func() resource.Resource{
 		NewSecretFamilyResource,
 		NewSecretResource,
+		NewScheduleResource,
 	}
 }
 

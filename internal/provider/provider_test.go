@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 )
@@ -135,3 +136,17 @@ var _ provider.Provider = New("test")()
 
 // ensure the context import is used by helpers in other test files.
 var _ = context.Background
+
+// notReplaced passes when the plan neither replaces nor destroys addr.
+func notReplaced(addr string) plancheck.PlanCheck { return notReplacedCheck{addr} }
+
+type notReplacedCheck struct{ addr string }
+
+func (c notReplacedCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address == c.addr && (rc.Change.Actions.Replace() || rc.Change.Actions.Delete()) {
+			resp.Error = fmt.Errorf("%s: want no replacement, plan has %v", c.addr, rc.Change.Actions)
+			return
+		}
+	}
+}

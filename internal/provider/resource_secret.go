@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -49,6 +50,7 @@ type secretModel struct {
 	RSABits   types.Int64    `tfsdk:"rsa_bits"`
 	Schedule  *scheduleModel `tfsdk:"schedule"`
 	controlsModel
+	HistoryLimit types.Int64 `tfsdk:"history_limit"`
 
 	Versions           types.List   `tfsdk:"versions"`
 	ActiveVersion      types.Int64  `tfsdk:"active_version"`
@@ -202,6 +204,13 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		"next_transition_at": ts("When the next transition becomes due (RFC 3339, moved into the change window); the first apply at or after it performs it."),
 	}
 	controlAttributes(attrs)
+	attrs["history_limit"] = schema.Int64Attribute{
+		Optional:    true,
+		Computed:    true,
+		Default:     int64default.StaticInt64(10),
+		Description: "How many revoked versions are kept as metadata (default 10).",
+		Validators:  []validator.Int64{int64validator.Between(0, 1000)},
+	}
 	resp.Schema = schema.Schema{
 		Description: "Dual-valid key versions with their material. Each apply asks the lifecycle engine what is due: " +
 			"a new version is issued `pending` (accept), becomes `active` after `propagation` (emit), and the old one " +
@@ -274,12 +283,15 @@ func (m *secretModel) spec(ctx context.Context, prior *secretModel) (lifecycle.S
 	}
 	c, d := m.controlsModel.toControls(ctx, priorControls)
 	diags.Append(d...)
+	if !m.HistoryLimit.IsNull() {
+		c.HistoryLimit = int(m.HistoryLimit.ValueInt64())
+	}
 	return lifecycle.Spec{Key: m.key(), Mode: lifecycle.ModeSeries, Schedule: sc, Controls: c}, diags
 }
 
 // decidable reports whether everything the engine reads is known.
 func (m *secretModel) decidable() bool {
-	return m.Schedule.known() && m.controlsModel.known() && !m.Family.IsUnknown() && !m.Type.IsUnknown() &&
+	return m.Schedule.known() && m.controlsModel.known() && !m.HistoryLimit.IsUnknown() && !m.Family.IsUnknown() && !m.Type.IsUnknown() &&
 		!m.Length.IsUnknown() && !m.Special.IsUnknown() && !m.HMACBytes.IsUnknown() && !m.RSABits.IsUnknown()
 }
 
