@@ -205,7 +205,7 @@ func TestDecideSchedule(t *testing.T) {
 			trs: "issue v3", state: "gen=3 v1:previous v2:active v3:pending"},
 		{name: "lifting the hold revokes every overdue previous", at: d(100),
 			prior: state(3, prev(1, d(0), d(0), d(31)), prev(2, d(30), d(31), d(61)), act(3, d(60), d(61))),
-			trs: "revoke v1, revoke v2, issue v4"},
+			trs:   "revoke v1, revoke v2, issue v4"},
 		{name: "ttl warning", prior: stA, at: d(45), controls: Controls{Pin: 1},
 			trs: "", warn: []string{"v1 (active) outlived its ttl: issued 2025-01-06T10:00:00Z + ttl 45d = 2025-02-20T10:00:00Z", "pin_active_version keeps it active"}},
 		{name: "no ttl warning before ttl", prior: stA, at: d(45, -time.Second), controls: Controls{Pin: 1}, trs: "", noWarn: true},
@@ -220,7 +220,9 @@ func TestDecideTriggers(t *testing.T) {
 		{name: "trigger issues at once", prior: stA, at: d(0, time.Hour), controls: Controls{RotateRequested: true},
 			trs: "issue v2", state: "gen=2 v1:active v2:pending", noWarn: true, next: "activate v2 at 2025-01-07T11:00:00Z"},
 		{name: "trigger outside the window", prior: stA, at: d(5, 12*time.Hour), // Saturday
-			sched:    sched(func(s *Schedule) { s.Window = &ChangeWindow{Days: []time.Weekday{time.Monday}, Start: 9 * time.Hour, End: 17 * time.Hour} }),
+			sched: sched(func(s *Schedule) {
+				s.Window = &ChangeWindow{Days: []time.Weekday{time.Monday}, Start: 9 * time.Hour, End: 17 * time.Hour}
+			}),
 			controls: Controls{RotateRequested: true}, trs: "issue v2"},
 		{name: "trigger while pending warns", prior: stP, at: d(30, time.Hour), controls: Controls{RotateRequested: true},
 			trs: "", state: "gen=2 v1:active v2:pending", warn: []string{"rotate_triggers changed while v2 is still pending"}},
@@ -299,11 +301,13 @@ func TestDecideEmergency(t *testing.T) {
 		{name: "active with a pinned replacement", prior: stQ, at: d(32), controls: Controls{RevokeVersions: []int64{2}, RevokeReason: "INC-6", Pin: 1},
 			trs: "emergency-revoke v2, pin v1", state: "gen=2 v1:active v2:revoked"},
 		{name: "outside the change window", prior: stQ, at: d(33, 13*time.Hour), // Saturday 23:00
-			sched:    sched(func(s *Schedule) { s.Window = &ChangeWindow{Days: []time.Weekday{time.Monday}, Start: 9 * time.Hour, End: 10 * time.Hour} }),
+			sched: sched(func(s *Schedule) {
+				s.Window = &ChangeWindow{Days: []time.Weekday{time.Monday}, Start: 9 * time.Hour, End: 10 * time.Hour}
+			}),
 			controls: Controls{RevokeVersions: []int64{1}, RevokeReason: "INC-7"}, trs: "emergency-revoke v1"},
 		{name: "rotate request after an emergency replacement issues nothing more", prior: stR, at: d(40),
 			controls: Controls{RevokeVersions: []int64{2}, RevokeReason: "INC-8", RotateRequested: true},
-			trs: "emergency-revoke v2, issue v3, activate v3"},
+			trs:      "emergency-revoke v2, issue v3, activate v3"},
 		{name: "without a reason", prior: stQ, at: d(32), controls: Controls{RevokeVersions: []int64{1}, RevokeReason: "  "},
 			errField: "revoke_reason", errMsg: "revoke_versions is set but revoke_reason is empty: say why the versions are revoked (incident id, ...)"},
 		{name: "unknown version", prior: stQ, at: d(32), controls: Controls{RevokeVersions: []int64{1, 3}, RevokeReason: "INC-9"},
@@ -328,7 +332,7 @@ func TestDecideEmergency(t *testing.T) {
 			t.Errorf("wipe %v issued %v", dec.Wipe, dec.Issued)
 		}
 		dec = cases[1].run(t)
-		if v := dec.Next.Find(1); v.SupersededAt.IsZero() != true {
+		if v := dec.Next.Find(1); !v.SupersededAt.IsZero() {
 			t.Errorf("v1 revoked while active has SupersededAt %v", v.SupersededAt)
 		}
 		dec = cases[4].run(t)
@@ -388,8 +392,12 @@ func TestDecideWindow(t *testing.T) {
 	overnight := sched(func(s *Schedule) {
 		s.Window = &ChangeWindow{Days: []time.Weekday{time.Friday}, Start: 22 * time.Hour, End: 2 * time.Hour}
 	})
-	nyNight := sched(func(s *Schedule) { s.Window = &ChangeWindow{Start: 150 * time.Minute, End: 210 * time.Minute, Location: ny} })
-	nyOffice := sched(func(s *Schedule) { s.Window = &ChangeWindow{Days: weekdays, Start: 9 * time.Hour, End: 17 * time.Hour, Location: ny} })
+	nyNight := sched(func(s *Schedule) {
+		s.Window = &ChangeWindow{Start: 150 * time.Minute, End: 210 * time.Minute, Location: ny}
+	})
+	nyOffice := sched(func(s *Schedule) {
+		s.Window = &ChangeWindow{Days: weekdays, Start: 9 * time.Hour, End: 17 * time.Hour, Location: ny}
+	})
 	// v1 issued Friday 2025-02-07 14:00 UTC; v2 due 30d later, Sunday 2025-03-09, the day New York
 	// springs forward (EST -5 -> EDT -4).
 	nyA := state(1, act(1, time.Date(2025, 2, 7, 14, 0, 0, 0, time.UTC), time.Date(2025, 2, 7, 14, 0, 0, 0, time.UTC)))
@@ -636,16 +644,16 @@ func TestNextTransition(t *testing.T) {
 		after time.Time
 		want  want
 	}{
-		"empty":              {s: State{}, after: d(0), want: want{}},
-		"issue":              {s: stA, after: d(1), want: want{ActionIssue, 2, d(30)}},
-		"overdue issue":      {s: stA, after: d(40), want: want{ActionIssue, 2, d(40)}},
-		"activate":           {s: stP, after: d(30), want: want{ActionActivate, 2, d(31)}},
-		"revoke":             {s: stQ, after: d(31), want: want{ActionRevoke, 1, d(38)}},
-		"issue after revoke": {s: stR, after: d(38), want: want{ActionIssue, 3, d(60)}},
-		"held":               {s: stQ, after: d(31), spec: func(s *Spec) { s.Controls.HoldRevocation = true }, want: want{ActionIssue, 3, d(60)}},
-		"pinned":             {s: stQ, after: d(31), spec: func(s *Spec) { s.Controls.Pin = 2 }, want: want{ActionRevoke, 1, d(38)}},
+		"empty":               {s: State{}, after: d(0), want: want{}},
+		"issue":               {s: stA, after: d(1), want: want{ActionIssue, 2, d(30)}},
+		"overdue issue":       {s: stA, after: d(40), want: want{ActionIssue, 2, d(40)}},
+		"activate":            {s: stP, after: d(30), want: want{ActionActivate, 2, d(31)}},
+		"revoke":              {s: stQ, after: d(31), want: want{ActionRevoke, 1, d(38)}},
+		"issue after revoke":  {s: stR, after: d(38), want: want{ActionIssue, 3, d(60)}},
+		"held":                {s: stQ, after: d(31), spec: func(s *Spec) { s.Controls.HoldRevocation = true }, want: want{ActionIssue, 3, d(60)}},
+		"pinned":              {s: stQ, after: d(31), spec: func(s *Spec) { s.Controls.Pin = 2 }, want: want{ActionRevoke, 1, d(38)}},
 		"pinned, no previous": {s: stR, after: d(38), spec: func(s *Spec) { s.Controls.Pin = 2 }, want: want{}},
-		"two-slot held":      {s: stQ, after: d(31), spec: func(s *Spec) { s.Mode = ModeTwoSlot; s.Controls.HoldRevocation = true }, want: want{}},
+		"two-slot held":       {s: stQ, after: d(31), spec: func(s *Spec) { s.Mode = ModeTwoSlot; s.Controls.HoldRevocation = true }, want: want{}},
 		"two-slot waits": {s: stQ, after: d(31), spec: func(s *Spec) {
 			s.Mode = ModeTwoSlot
 			s.Schedule.Overlap = 40 * day
@@ -673,10 +681,10 @@ func TestStamp(t *testing.T) {
 	at := d(50)
 	planned := state(5,
 		Version{Version: 1, Status: StatusRevoked, IssuedAt: d(0), ActivatedAt: d(1), SupersededAt: d(31)}, // revoked now
-		Version{Version: 2, Status: StatusRevoked, IssuedAt: d(30), ActivatedAt: d(31)},                     // revoked while active
-		Version{Version: 3, Status: StatusRevoked, IssuedAt: d(40)},                                          // revoked while pending
-		Version{Version: 4, Status: StatusPrevious, IssuedAt: d(45), ActivatedAt: d(46)},                    // superseded now
-		Version{Version: 5, Status: StatusActive},                                                           // issued active now
+		Version{Version: 2, Status: StatusRevoked, IssuedAt: d(30), ActivatedAt: d(31)},                    // revoked while active
+		Version{Version: 3, Status: StatusRevoked, IssuedAt: d(40)},                                        // revoked while pending
+		Version{Version: 4, Status: StatusPrevious, IssuedAt: d(45), ActivatedAt: d(46)},                   // superseded now
+		Version{Version: 5, Status: StatusActive},                                                          // issued active now
 	)
 	orig := planned.Clone()
 	got := Stamp(planned, at)

@@ -8,7 +8,7 @@ import (
 
 // FuzzEngine decodes the fuzz input into a schedule, a mode and a sequence of
 // (plan delay, apply delay, controls) steps (see runSequence: every choice
-// reads four bytes; missing bytes read as zero) and checks the same
+// reads one to four bytes; missing bytes read as zero) and checks the same
 // invariants as the property test after every step.
 func FuzzEngine(f *testing.F) {
 	f.Add([]byte{})

@@ -24,12 +24,21 @@ type source interface{ IntN(n int) int }
 // is 0.
 type byteSource struct{ b []byte }
 
+// IntN reads one byte for n <= 256, two for n <= 65536 and four beyond,
+// so that small choices cost little input.
 func (s *byteSource) IntN(n int) int {
 	if n <= 1 {
 		return 0
 	}
+	size := 4
+	switch {
+	case n <= 1<<8:
+		size = 1
+	case n <= 1<<16:
+		size = 2
+	}
 	var buf [4]byte
-	k := copy(buf[:], s.b)
+	k := copy(buf[4-size:], s.b)
 	s.b = s.b[k:]
 	return int(binary.BigEndian.Uint32(buf[:]) % uint32(n))
 }
@@ -38,12 +47,12 @@ func (s *byteSource) exhausted() bool { return len(s.b) == 0 }
 
 func chance(src source, pct int) bool { return src.IntN(100) < pct }
 
-// durN is a random whole number of seconds in [0, max].
-func durN(src source, max time.Duration) time.Duration {
-	if max < time.Second {
+// durN is a random whole number of seconds in [0, limit].
+func durN(src source, limit time.Duration) time.Duration {
+	if limit < time.Second {
 		return 0
 	}
-	secs := int64(max / time.Second)
+	secs := int64(limit / time.Second)
 	if secs >= 1<<31-1 {
 		secs = 1<<31 - 2
 	}
@@ -488,7 +497,8 @@ func checkStep(si stepInfo) error {
 					return fmt.Errorf("v%d issued active without an activate transition", tr.Version)
 				}
 				first := len(prior.Accepted()) == 0
-				replacement := emergencyActive && c.Pin == 0 && prior.Pending() == nil
+				pendingLeft := prior.Pending() != nil && !revokedHere[prior.Pending().Version]
+				replacement := emergencyActive && c.Pin == 0 && !pendingLeft
 				if !first && !replacement {
 					return fmt.Errorf("v%d issued active at once although it is neither the first version nor an emergency replacement", tr.Version)
 				}
@@ -528,8 +538,8 @@ func checkStep(si stepInfo) error {
 					return fmt.Errorf("v%d activated outside the change window", tr.Version)
 				}
 				if si.planAt.Before(p.IssuedAt.Add(sc.Propagation)) || n.ActivatedAt.Sub(n.IssuedAt) < sc.Propagation {
-					return fmt.Errorf("v%d activated by the schedule %s after its issue, before propagation %s",
-						tr.Version, formatDuration(n.ActivatedAt.Sub(n.IssuedAt)), formatDuration(sc.Propagation))
+					return fmt.Errorf("v%d activated by the schedule before its propagation %s: planned %s and applied %s after its issue",
+						tr.Version, formatDuration(sc.Propagation), formatDuration(si.planAt.Sub(p.IssuedAt)), formatDuration(n.ActivatedAt.Sub(n.IssuedAt)))
 				}
 			}
 		case ActionSupersede:
@@ -550,8 +560,8 @@ func checkStep(si stepInfo) error {
 				return fmt.Errorf("v%d revoked outside the change window", tr.Version)
 			}
 			if si.planAt.Before(p.SupersededAt.Add(sc.Overlap)) || si.applyAt.Sub(p.SupersededAt) < sc.Overlap {
-				return fmt.Errorf("v%d revoked by the schedule %s after it was superseded, before overlap %s",
-					tr.Version, formatDuration(si.applyAt.Sub(p.SupersededAt)), formatDuration(sc.Overlap))
+				return fmt.Errorf("v%d revoked by the schedule before its overlap %s: planned %s and applied %s after it was superseded",
+					tr.Version, formatDuration(sc.Overlap), formatDuration(si.planAt.Sub(p.SupersededAt)), formatDuration(si.applyAt.Sub(p.SupersededAt)))
 			}
 			if n != nil && (n.Status != StatusRevoked || !n.RevokedAt.Equal(si.applyAt) || n.RevokeReason != "") {
 				return fmt.Errorf("v%d revoked by the schedule is %+v", tr.Version, n)
@@ -591,6 +601,7 @@ func checkStep(si stepInfo) error {
 		{StatusPrevious, StatusActive}:  {ActionPin},
 	}
 	for _, p := range prior.Versions {
+		p.Slot = SlotOf(spec.Mode, p.Version) // Decide fills in slots
 		n := next.Find(p.Version)
 		if n == nil {
 			if !hasTransition(d, ActionPrune, p.Version) {

@@ -158,9 +158,10 @@ func (w *ChangeWindow) NextOpen(t time.Time) time.Time {
 		return t
 	}
 	// The window can only open when the wall clock reaches Start (the
-	// clock moves continuously between midnights and zone transitions) or
-	// when the clock jumps (a zone transition). Collect those instants for
-	// the next eight days and take the earliest one inside the window.
+	// clock moves continuously between zone transitions) or when the clock
+	// jumps (a zone transition). Collect those instants for the next eight
+	// days and take the earliest one inside the window: any candidate
+	// inside is an upper bound, and the true opening is among them.
 	loc := w.loc()
 	lt := t.In(loc)
 	best := time.Time{}
@@ -184,9 +185,14 @@ func (w *ChangeWindow) NextOpen(t time.Time) time.Time {
 			break
 		}
 		consider(end)
-		// After the clock jumps back, it reaches Start again.
-		if _, tod := w.clock(end); tod < w.Start {
-			consider(end.Add(w.Start - tod))
+		// Around a jump the clock may show Start on both sides, and
+		// time.Date picks only one of them: take the instant it shows
+		// Start just before the jump and the one just after.
+		if _, after := w.clock(end); after < w.Start {
+			consider(end.Add(w.Start - after))
+		}
+		if _, before := w.clock(end.Add(-time.Nanosecond)); before+time.Nanosecond > w.Start {
+			consider(end.Add(-(before + time.Nanosecond - w.Start)))
 		}
 		z = end
 	}
