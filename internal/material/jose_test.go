@@ -216,8 +216,11 @@ func TestJOSEHMACRotation(t *testing.T) {
 
 	accepted := map[string]string{cur.KID: cur.Secret, old.KID: old.Secret}
 	for name, tok := range map[string]string{"current": tokCur, "old": tokOld} {
-		if _, err := verifySecrets(tok, accepted); err != nil {
+		c, err := verifySecrets(tok, accepted)
+		if err != nil {
 			t.Errorf("%s token does not verify during the overlap: %v", name, err)
+		} else if c.Scope != "hmac" || c.Subject != "svc" {
+			t.Errorf("%s token claims %+v", name, c)
 		}
 	}
 	delete(accepted, old.KID)

@@ -153,8 +153,7 @@ func validateThumbprintMembers(kty string, jwk map[string]string) error {
 // otherwise skip), canonical trailing bits.
 func decodeB64(member, v string) ([]byte, error) {
 	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+		if !isBase64URLChar(v[i]) {
 			return nil, fmt.Errorf("member %q is not base64url without padding (character at offset %d)", member, i)
 		}
 	}
@@ -163,6 +162,14 @@ func decodeB64(member, v string) ([]byte, error) {
 		return nil, fmt.Errorf("member %q is not valid base64url without padding", member)
 	}
 	return raw, nil
+}
+
+func isBase64URLChar(c byte) bool {
+	switch {
+	case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '-', c == '_':
+		return true
+	}
+	return false
 }
 
 // privateJWKMembers are the members that only private JWKs carry (RFC 7518

@@ -48,6 +48,7 @@ func decodePEM(t testing.TB, s, wantType string) []byte {
 	block, rest := pem.Decode([]byte(s))
 	if block == nil {
 		t.Fatalf("not PEM")
+		return nil
 	}
 	if block.Type != wantType {
 		t.Fatalf("PEM type %q, want %q", block.Type, wantType)
