@@ -343,7 +343,7 @@ func (r *scheduleResource) decide(ctx context.Context, m, prior *scheduleResourc
 	if apply || len(dec.Transitions) == 0 {
 		next = &planned
 	}
-	diags.Append(m.render(slots, dec.Next, spec, next, now)...)
+	diags.Append(m.render(slots, dec.Next, spec, next)...)
 	return diags
 }
 
@@ -356,7 +356,7 @@ func unusedSlot() slotModel {
 	}
 }
 
-func (m *scheduleResourceModel) render(slots map[string]slotModel, decided lifecycle.State, spec lifecycle.Spec, state *lifecycle.State, now time.Time) diag.Diagnostics {
+func (m *scheduleResourceModel) render(slots map[string]slotModel, decided lifecycle.State, spec lifecycle.Spec, state *lifecycle.State) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(m.key())
 	m.Generation = types.Int64Value(decided.Generation)
@@ -378,7 +378,7 @@ func (m *scheduleResourceModel) render(slots map[string]slotModel, decided lifec
 	m.Slots = o
 	m.NextTransition, m.NextTransitionAt = types.StringUnknown(), types.StringUnknown()
 	if state != nil {
-		a, v, at := lifecycle.NextTransition(spec, *state, now)
+		a, v, at := lifecycle.NextTransition(spec, *state, recordTime(*state))
 		if a == "" {
 			m.NextTransition, m.NextTransitionAt = types.StringValue("none"), types.StringNull()
 		} else {
@@ -445,7 +445,7 @@ func (r *scheduleResource) apply(ctx context.Context, get func(context.Context, 
 		slots[name] = sm
 	}
 	keepNext, keepNextAt := plan.NextTransition, plan.NextTransitionAt
-	diags.Append(plan.render(slots, stamped, spec, &stamped, now)...)
+	diags.Append(plan.render(slots, stamped, spec, &stamped)...)
 	if !keepNext.IsUnknown() {
 		plan.NextTransition, plan.NextTransitionAt = keepNext, keepNextAt
 	}

@@ -424,7 +424,7 @@ func (r *secretResource) decide(ctx context.Context, m, prior *secretModel, now 
 	if apply || len(dec.Transitions) == 0 {
 		next = &planned
 	}
-	diags.Append(m.render(ctx, out, spec, next, now)...)
+	diags.Append(m.render(ctx, out, spec, next)...)
 	return diags
 }
 
@@ -450,7 +450,7 @@ func nullIfEmpty(s string) types.String {
 
 // render writes versions and every attribute derived from them into m.
 // state, when not nil, is the complete record used for next_transition.
-func (m *secretModel) render(ctx context.Context, versions []versionModel, spec lifecycle.Spec, state *lifecycle.State, now time.Time) diag.Diagnostics {
+func (m *secretModel) render(ctx context.Context, versions []versionModel, spec lifecycle.Spec, state *lifecycle.State) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(m.key())
 	lv, d := types.ListValueFrom(ctx, versionObjectType, versions)
@@ -514,7 +514,10 @@ func (m *secretModel) render(ctx context.Context, versions []versionModel, spec 
 
 	m.NextTransition, m.NextTransitionAt = types.StringUnknown(), types.StringUnknown()
 	if state != nil {
-		a, v, at := lifecycle.NextTransition(spec, *state, now)
+		// Computed from the record alone (not from the plan time), so that
+		// a plan in which nothing is due leaves it as the last apply wrote
+		// it, also when a due transition waits for the change window.
+		a, v, at := lifecycle.NextTransition(spec, *state, recordTime(*state))
 		if a == "" {
 			m.NextTransition, m.NextTransitionAt = types.StringValue("none"), types.StringNull()
 		} else {
@@ -523,6 +526,19 @@ func (m *secretModel) render(ctx context.Context, versions []versionModel, spec 
 		}
 	}
 	return diags
+}
+
+// recordTime is the newest instant in the record: the last transition.
+func recordTime(s lifecycle.State) time.Time {
+	var last time.Time
+	for _, v := range s.Versions {
+		for _, t := range []time.Time{v.IssuedAt, v.ActivatedAt, v.SupersededAt, v.RevokedAt} {
+			if t.After(last) {
+				last = t
+			}
+		}
+	}
+	return last
 }
 
 // toEngineState reads recorded versions into the engine's state.
@@ -614,7 +630,7 @@ func (r *secretResource) apply(ctx context.Context, planValue interface {
 		}
 	}
 	keepNext, keepNextAt := plan.NextTransition, plan.NextTransitionAt
-	diags.Append(plan.render(ctx, planned, spec, &stamped, now)...)
+	diags.Append(plan.render(ctx, planned, spec, &stamped)...)
 	if !keepNext.IsUnknown() {
 		plan.NextTransition, plan.NextTransitionAt = keepNext, keepNextAt
 	}
