@@ -17,6 +17,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
+	"github.com/rotationkit/terraform-provider-rotation/internal/cli"
 	"github.com/rotationkit/terraform-provider-rotation/internal/provider"
 
 	// Change windows name IANA time zones; embed the database so they resolve
@@ -46,6 +47,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 			usage(stdout)
 			return 0
 		}
+	}
+	cli.Version = version
+	if code, handled := cli.Run(args, stdout, stderr); handled {
+		return code
 	}
 
 	fs := flag.NewFlagSet("terraform-provider-rotation", flag.ContinueOnError)
@@ -79,5 +84,5 @@ Usage:
   terraform-provider-rotation            serve the provider (Terraform/OpenTofu start it this way)
   terraform-provider-rotation -debug     serve for a debugger; prints TF_REATTACH_PROVIDERS
   terraform-provider-rotation version    print the version
-`)
+`+cli.Usage)
 }

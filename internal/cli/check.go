@@ -1,0 +1,190 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
+)
+
+// maxInputBytes caps each input document; tests lower it.
+var maxInputBytes = policy.DefaultMaxInputBytes
+
+// formats of `check --format`.
+var formats = []string{"text", "json", "sarif", "junit", "github"}
+
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+const checkUsage = `Usage: ` + Program + ` check [flags] PLAN.json...
+
+Checks Terraform/OpenTofu plans and states (` + "`terraform show -json`" + ` output; "-" reads
+standard input) against the bundled rotation policies, with OPA embedded.
+
+Flags:
+  --format FORMAT     text (default), json, sarif, junit or github
+  --params FILE       policy parameters, YAML or JSON: a bare mapping (max_ttl, allowed_owners,
+                      owner_pattern, overlap_cache_factor, enforce_review, now) or conftest's
+                      --data shape {rotation: {params: {...}}}
+  --policy DIR        extra Rego policies (a directory or .rego file; *_test.rego skipped);
+                      repeatable
+  --fail-on LEVEL     deny (default) or warn: the lowest severity that makes the exit code 1
+  --output FILE       write the report to FILE instead of standard output
+  --log-level LEVEL   trace, debug, info, warn (default), error or off; logs go to stderr
+  --log-json          log as JSON lines
+
+Exit codes: 0 no finding at or above --fail-on, 1 findings at or above --fail-on,
+2 bad usage or input (one line on stderr says which file and why).
+See docs/check.md.
+`
+
+type checkConfig struct {
+	format   string
+	params   string
+	policies stringList
+	failOn   policy.Severity
+	output   string
+	files    []string
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	var cfg checkConfig
+	var failOn, logLevel string
+	var logJSON bool
+	fs.StringVar(&cfg.format, "format", "text", "")
+	fs.StringVar(&cfg.params, "params", "", "")
+	fs.Var(&cfg.policies, "policy", "")
+	fs.StringVar(&failOn, "fail-on", "deny", "")
+	fs.StringVar(&cfg.output, "output", "", "")
+	fs.StringVar(&logLevel, "log-level", "warn", "")
+	fs.BoolVar(&logJSON, "log-json", false, "")
+	files, err := parseArgs(fs, args)
+	if errors.Is(err, flag.ErrHelp) {
+		if _, err := fmt.Fprint(stdout, checkUsage); err != nil {
+			return fail(stderr, "check", err)
+		}
+		return ExitOK
+	}
+	if err != nil {
+		return fail(stderr, "check", err)
+	}
+	log, err := newLogger(stderr, "check", logLevel, logJSON)
+	if err != nil {
+		return fail(stderr, "check", err)
+	}
+	if err := cfg.validate(failOn, files); err != nil {
+		return fail(stderr, "check", err)
+	}
+	return check(context.Background(), cfg, log, stdout, stderr)
+}
+
+func (c *checkConfig) validate(failOn string, files []string) error {
+	if !contains(formats, c.format) {
+		return usagef("unknown --format %q; use one of %s", c.format, strings.Join(formats, ", "))
+	}
+	switch failOn {
+	case "deny":
+		c.failOn = policy.Deny
+	case "warn":
+		c.failOn = policy.Warn
+	default:
+		return usagef("unknown --fail-on %q; use deny or warn", failOn)
+	}
+	if len(files) == 0 {
+		return usagef("no input files; usage: %s check [flags] PLAN.json... (see --help)", Program)
+	}
+	seen := map[string]bool{}
+	for _, f := range files {
+		if f == "" {
+			return usagef("empty file name")
+		}
+		if !seen[f] {
+			seen[f] = true
+			c.files = append(c.files, f)
+		}
+	}
+	return nil
+}
+
+func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stderr io.Writer) int {
+	start := time.Now()
+	opts := policy.Options{PolicyDirs: cfg.policies, Logger: log, ParamsFile: cfg.params}
+	if cfg.params != "" {
+		data, err := policy.LoadParams(cfg.params)
+		if err != nil {
+			return fail(stderr, "check", err)
+		}
+		opts.Data = data
+	}
+	engine, err := policy.New(ctx, opts)
+	if err != nil {
+		return fail(stderr, "check", err)
+	}
+
+	rep := &report{rules: engine.Rules(), failOn: cfg.failOn}
+	for _, name := range cfg.files {
+		doc, err := policy.ReadInputFile(name, maxInputBytes)
+		if err != nil {
+			return fail(stderr, "check", err)
+		}
+		findings, err := engine.Evaluate(ctx, doc)
+		if err != nil {
+			return fail(stderr, "check", err)
+		}
+		rep.results = append(rep.results, fileResult{file: doc.File, findings: findings})
+	}
+	deny, warn := rep.counts()
+	log.Info("checked", "files", len(cfg.files), "deny", deny, "warn", warn, "elapsed", time.Since(start))
+
+	var buf bytes.Buffer
+	colour := cfg.output == "" && cfg.format == "text" && isTerminal(stdout)
+	if err := rep.write(&buf, cfg.format, colour); err != nil {
+		return fail(stderr, "check", err)
+	}
+	if cfg.output != "" {
+		if err := os.WriteFile(cfg.output, buf.Bytes(), 0o644); err != nil {
+			return fail(stderr, "check", fmt.Errorf("--output %s: %v", cfg.output, err))
+		}
+	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
+		return fail(stderr, "check", fmt.Errorf("writing the report: %v", err))
+	}
+	return rep.exitCode()
+}
+
+// newLogger builds the go-hclog logger of a subcommand: stderr, the given
+// level, plain or JSON lines. Callers never log input values, only file
+// names, counts and durations.
+func newLogger(w io.Writer, name, level string, asJSON bool) (hclog.Logger, error) {
+	l := hclog.LevelFromString(level)
+	if l == hclog.NoLevel {
+		return nil, usagef("unknown --log-level %q; use trace, debug, info, warn, error or off", level)
+	}
+	return hclog.New(&hclog.LoggerOptions{
+		Name:       Program + "." + name,
+		Level:      l,
+		Output:     w,
+		JSONFormat: asJSON,
+		Color:      hclog.ColorOff,
+	}), nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,412 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/storage"
+	"github.com/open-policy-agent/opa/v1/storage/inmem"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// PolicyDirs are extra directories (or .rego files) whose modules are
+	// compiled together with the bundle; their *_test.rego files are skipped.
+	PolicyDirs []string
+	// Data is loaded into the store at the root of data: the result of
+	// LoadParams (data.rotation.params), or nil.
+	Data map[string]any
+	// ParamsFile names the parameters file in error messages.
+	ParamsFile string
+	// Logger receives debug and warning messages (never input values);
+	// nil discards them.
+	Logger hclog.Logger
+}
+
+// Engine holds the compiled policy set and its prepared query. It is safe
+// for concurrent use by several goroutines.
+type Engine struct {
+	pq         rego.PreparedEvalQuery
+	targets    []target
+	exceptions map[string]string // namespace -> binding of its exception values
+	compiler   *ast.Compiler
+	catalog    []Rule
+	namespaces []string
+	modules    int
+	log        hclog.Logger
+}
+
+// target is one deny/violation/warn rule of one package, collected by the
+// query under binding.
+type target struct {
+	binding   string
+	namespace string // package path without "data.", e.g. rotation.overlap
+	rule      string // deny, warn, violation, deny_foo, ...
+	severity  Severity
+}
+
+// New loads the embedded bundle and the extra policy directories, compiles
+// them once and prepares the one query that evaluates every package.
+func New(ctx context.Context, opts Options) (*Engine, error) {
+	log := opts.Logger
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	start := time.Now()
+	files, err := loadEmbedded()
+	if err != nil {
+		return nil, err
+	}
+	for _, dir := range opts.PolicyDirs {
+		extra, err := loadDir(dir)
+		if err != nil {
+			return nil, err
+		}
+		log.Debug("loaded policy directory", "path", dir, "modules", len(extra))
+		files = append(files, extra...)
+	}
+	if err := checkRuleHeads(files); err != nil {
+		return nil, err
+	}
+
+	modules := make(map[string]*ast.Module, len(files))
+	for _, f := range files {
+		modules[f.name] = f.parsed
+	}
+	compiler := ast.NewCompiler().WithEnablePrintStatements(false)
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, fmt.Errorf("policies do not compile: %s", oneLine(compiler.Errors))
+	}
+
+	e := &Engine{compiler: compiler, exceptions: map[string]string{}, modules: len(files), log: log}
+	e.collectTargets(files)
+	e.catalog = buildCatalog(compiler)
+
+	data := opts.Data
+	if data == nil {
+		data = map[string]any{}
+	}
+	store := inmem.NewFromObject(data)
+
+	query := e.query()
+	log.Trace("prepared query", "query", query)
+	pq, err := rego.New(
+		rego.Compiler(compiler),
+		rego.Store(store),
+		rego.Query(query),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("preparing the policy query: %s", oneLine(err))
+	}
+	e.pq = pq
+
+	if opts.Data != nil {
+		if err := e.checkParams(ctx, store, opts); err != nil {
+			return nil, err
+		}
+	}
+	log.Debug("policies compiled", "modules", e.modules, "namespaces", len(e.namespaces), "rules", len(e.targets), "catalog", len(e.catalog), "elapsed", time.Since(start))
+	return e, nil
+}
+
+// collectTargets finds every rule conftest would evaluate: in each package
+// the rules named deny, violation or warn, optionally followed by _suffix
+// (conftest's patterns), and the packages' exception rules.
+func (e *Engine) collectTargets(files []policyFile) {
+	seen := map[string]bool{}
+	seenNS := map[string]bool{}
+	for _, f := range files {
+		ns := strings.TrimPrefix(f.parsed.Package.Path.String(), "data.")
+		if !seenNS[ns] {
+			seenNS[ns] = true
+			e.namespaces = append(e.namespaces, ns)
+		}
+		for _, r := range f.parsed.Rules {
+			name := r.Head.Name.String()
+			if name == "" && len(r.Head.Reference) == 1 {
+				name = r.Head.Reference[0].Value.String()
+			}
+			var sev Severity
+			switch {
+			case failureRule.MatchString(name):
+				sev = Deny
+			case warningRule.MatchString(name):
+				sev = Warn
+			case name == "exception":
+				if _, ok := e.exceptions[ns]; !ok {
+					e.exceptions[ns] = fmt.Sprintf("x%d", len(e.exceptions))
+				}
+				continue
+			default:
+				continue
+			}
+			key := ns + "\x00" + name
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			e.targets = append(e.targets, target{
+				binding:   fmt.Sprintf("r%d", len(e.targets)),
+				namespace: ns,
+				rule:      name,
+				severity:  sev,
+			})
+		}
+	}
+	sort.Strings(e.namespaces)
+}
+
+// query builds the single query of the whole policy set: one binding per
+// rule, each an array comprehension so that an undefined rule gives [] and
+// never makes the whole query undefined:
+//
+//	r0 := [v | v := data.rotation.hygiene.warn]
+//	r1 := [v | v := data.rotation.overlap.deny]
+//	...
+//	x0 := [n | n := data.main.exception[_][_]]
+//
+// A rule's value is taken as a whole (a set of messages, usually), exactly
+// as conftest queries data.<namespace>.<rule>.
+func (e *Engine) query() string {
+	var b strings.Builder
+	for _, t := range e.targets {
+		ref := pkgRef(t.namespace).Append(ast.StringTerm(t.rule))
+		fmt.Fprintf(&b, "%s := [v | v := %s]\n", t.binding, ref)
+	}
+	nss := make([]string, 0, len(e.exceptions))
+	for ns := range e.exceptions {
+		nss = append(nss, ns)
+	}
+	sort.Strings(nss)
+	for _, ns := range nss {
+		ref := pkgRef(ns).Append(ast.StringTerm("exception"))
+		fmt.Fprintf(&b, "%s := [n | n := %s[_][_]]\n", e.exceptions[ns], ref)
+	}
+	if b.Len() == 0 {
+		return "true"
+	}
+	return b.String()
+}
+
+func pkgRef(ns string) ast.Ref {
+	ref := ast.Ref{ast.DefaultRootDocument}
+	for _, p := range strings.Split(ns, ".") {
+		ref = append(ref, ast.StringTerm(p))
+	}
+	return ref
+}
+
+// Rules returns the rule catalog read from the METADATA annotations of the
+// compiled modules (bundle and --policy directories), sorted by id.
+func (e *Engine) Rules() []Rule { return e.catalog }
+
+// Namespaces returns the packages of the compiled modules.
+func (e *Engine) Namespaces() []string { return e.namespaces }
+
+// Finding is one message of a deny/violation/warn rule.
+type Finding struct {
+	File     string   `json:"file"`
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	Resource string   `json:"resource"`
+	Message  string   `json:"message"`
+	// Namespace and RuleName say which rule produced the message
+	// (rotation.overlap, deny).
+	Namespace string `json:"-"`
+	RuleName  string `json:"-"`
+	// Metadata holds the other keys of an object message ({"msg": ...,
+	// "details": ...}).
+	Metadata map[string]any `json:"-"`
+}
+
+// Evaluate runs the prepared query on one document: one evaluation for the
+// whole policy set, the document's value passed as the parsed input (it is
+// converted to an OPA value once, when it is read).
+func (e *Engine) Evaluate(ctx context.Context, doc *Document) ([]Finding, error) {
+	start := time.Now()
+	rs, err := e.pq.Eval(ctx, rego.EvalParsedInput(doc.Value))
+	if err != nil {
+		return nil, &InputError{File: doc.File, Reason: "policy evaluation failed: " + oneLine(err)}
+	}
+	if len(rs) != 1 {
+		return nil, &InputError{File: doc.File, Reason: fmt.Sprintf("policy evaluation failed: %d results for the query", len(rs))}
+	}
+	bindings := rs[0].Bindings
+	excepted := map[string]map[string]bool{}
+	for ns, b := range e.exceptions {
+		vals, _ := bindings[b].([]any)
+		m := map[string]bool{}
+		for _, v := range vals {
+			if s, ok := v.(string); ok {
+				m[s] = true
+			}
+		}
+		excepted[ns] = m
+	}
+	var out []Finding
+	for _, t := range e.targets {
+		if excepted[t.namespace][trimRulePrefix(t.rule)] {
+			e.log.Debug("rule excepted", "namespace", t.namespace, "rule", t.rule)
+			continue
+		}
+		wrapped, _ := bindings[t.binding].([]any)
+		if len(wrapped) != 1 {
+			continue // rule undefined
+		}
+		values, ok := wrapped[0].([]any)
+		if !ok {
+			continue // not a set or array: conftest ignores it too
+		}
+		for _, v := range values {
+			f := Finding{File: doc.File, Severity: t.severity, Namespace: t.namespace, RuleName: t.rule}
+			switch m := v.(type) {
+			case string:
+				f.Message = m
+			case map[string]any:
+				msg, ok := m["msg"].(string)
+				if !ok {
+					return nil, &InputError{File: doc.File, Reason: fmt.Sprintf("policy data.%s.%s returned an object without a string \"msg\"", t.namespace, t.rule)}
+				}
+				f.Message = msg
+				for k, x := range m {
+					if k == "msg" {
+						continue
+					}
+					if f.Metadata == nil {
+						f.Metadata = map[string]any{}
+					}
+					f.Metadata[k] = x
+				}
+			default:
+				continue
+			}
+			f.Rule, f.Resource = ParseMessage(f.Message)
+			if f.Rule == "" {
+				f.Rule = t.namespace + "." + t.rule
+			}
+			out = append(out, f)
+		}
+	}
+	SortFindings(out)
+	e.log.Debug("evaluated", "file", doc.File, "kind", doc.Kind, "findings", len(out), "elapsed", time.Since(start))
+	return out, nil
+}
+
+// trimRulePrefix is conftest's removeRulePrefix: the name an exception uses
+// for a rule ("" for deny, violation and warn themselves).
+func trimRulePrefix(rule string) string {
+	if rule == "violation" || rule == "deny" || rule == "warn" {
+		return ""
+	}
+	rule = strings.TrimPrefix(rule, "violation_")
+	rule = strings.TrimPrefix(rule, "deny_")
+	rule = strings.TrimPrefix(rule, "warn_")
+	return rule
+}
+
+// SortFindings orders findings of one file by resource, rule, severity
+// (deny first) and message.
+func SortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Resource != b.Resource {
+			return a.Resource < b.Resource
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Severity != b.Severity {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		return a.Message < b.Message
+	})
+}
+
+// checkParams refuses parameters the bundle reports as invalid
+// (data.rotation.lib.params.invalid: a max_ttl that is not a duration, an
+// owner_pattern that is not a regular expression, ...) and logs the keys the
+// bundle has no default for (typos). conftest would only turn an invalid
+// parameter into "could not be checked" warnings; the checker treats it as a
+// usage error (exit 2) so that a typo never weakens a check silently.
+func (e *Engine) checkParams(ctx context.Context, store storage.Store, opts Options) error {
+	if !e.hasPackage("rotation.lib.params") {
+		return nil
+	}
+	rs, err := rego.New(
+		rego.Compiler(e.compiler),
+		rego.Store(store),
+		rego.Query("invalid := [m | some m in data.rotation.lib.params.invalid]; defaults := [k | some k, _ in data.rotation.lib.params.defaults]"),
+	).Eval(ctx)
+	if err != nil {
+		return fmt.Errorf("--params %s: %s", opts.ParamsFile, oneLine(err))
+	}
+	if len(rs) != 1 {
+		return nil
+	}
+	if invalid, _ := rs[0].Bindings["invalid"].([]any); len(invalid) > 0 {
+		msgs := make([]string, 0, len(invalid))
+		for _, m := range invalid {
+			msgs = append(msgs, fmt.Sprint(m))
+		}
+		sort.Strings(msgs)
+		return fmt.Errorf("--params %s: %s", opts.ParamsFile, strings.Join(msgs, "; "))
+	}
+	known := map[string]bool{}
+	defaults, _ := rs[0].Bindings["defaults"].([]any)
+	for _, k := range defaults {
+		if s, ok := k.(string); ok {
+			known[s] = true
+		}
+	}
+	if len(known) > 0 {
+		var unknown []string
+		for k := range ParamsOf(opts.Data) {
+			if !known[k] {
+				unknown = append(unknown, k)
+			}
+		}
+		sort.Strings(unknown)
+		for _, k := range unknown {
+			e.log.Warn("unknown parameter, ignored by the bundled rules", "file", opts.ParamsFile, "key", k)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) hasPackage(ns string) bool {
+	for _, n := range e.namespaces {
+		if n == ns {
+			return true
+		}
+	}
+	return false
+}
+
+// ParamDefaults returns the parameter defaults of the bundle
+// (data.rotation.lib.params.defaults), for the sample params file of an
+// export.
+func (e *Engine) ParamDefaults(ctx context.Context) (map[string]any, error) {
+	rs, err := rego.New(
+		rego.Compiler(e.compiler),
+		rego.Store(inmem.New()),
+		rego.Query("d := data.rotation.lib.params.defaults"),
+	).Eval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("reading the parameter defaults: %s", oneLine(err))
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("the bundle has no data.rotation.lib.params.defaults")
+	}
+	d, ok := rs[0].Bindings["d"].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("data.rotation.lib.params.defaults is not an object")
+	}
+	return d, nil
+}

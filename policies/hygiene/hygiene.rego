@@ -1,0 +1,101 @@
+# METADATA
+# title: Hygiene rules
+# description: |
+#   Operational hygiene: ROT040 (plans made with the rehearsal clock) and
+#   ROT041 (high and critical secrets rotate inside a change window).
+package rotation.hygiene
+
+import data.rotation.lib.terraform as tf
+
+# ---------------------------------------------------------------------------
+# ROT040
+
+# METADATA
+# title: provider now (rehearsal clock) not set
+# description: |
+#   A plan made with the provider attribute now evaluates every schedule at
+#   that instant instead of the wall clock: fine for game days and tests,
+#   wrong for real rotations. Only the attribute is visible in the plan's
+#   configuration; the ROTATION_NOW environment variable is not, and a state
+#   has no configuration at all.
+# custom:
+#   id: ROT040
+#   severity: warn
+#   remediation: Remove now from the provider "rotation" block (and unset ROTATION_NOW) before planning real rotations.
+warn contains msg if {
+	some key, cfg in tf.provider_configs
+	now := cfg.expressions.now
+	_set(now)
+	msg := sprintf("ROT040 %s: now %s is set: this plan evaluates every schedule at the rehearsal clock, not the wall clock", [_provider_address(key), _describe(now)])
+}
+
+_set(expr) if expr.constant_value != null
+
+_set(expr) if count(object.get(expr, "references", [])) > 0
+
+_describe(expr) := sprintf("= %q", [expr.constant_value]) if is_string(expr.constant_value)
+
+_describe(expr) := sprintf("(from %s)", [concat(", ", expr.references)]) if {
+	not is_string(object.get(expr, "constant_value", null))
+	count(object.get(expr, "references", [])) > 0
+}
+
+_describe(expr) := sprintf("= %v", [expr.constant_value]) if {
+	not is_string(expr.constant_value)
+	expr.constant_value != null
+	count(object.get(expr, "references", [])) == 0
+}
+
+# Configuration keys are "rotation", "rotation.alias", or "module.m:rotation"
+# in a module; messages use Terraform's provider address notation.
+_provider_address(key) := sprintf("%s.provider[%q]", [module, name]) if {
+	[module, name] := split(key, ":")
+} else := sprintf("provider[%q]", [key])
+
+# ---------------------------------------------------------------------------
+# ROT041
+
+_change_window := ["schedule", "change_window"]
+
+_guarded := {"high", "critical"}
+
+# METADATA
+# title: high and critical secrets rotate inside a change_window
+# description: |
+#   A secret or schedule of a high or critical family (or without a family,
+#   which counts as high) sets schedule.change_window, so scheduled issue,
+#   activation and revocation happen only when people are around to watch.
+# custom:
+#   id: ROT041
+#   severity: warn
+#   remediation: Add schedule { change_window { days = ["mon", "tue", "wed", "thu"], start = "09:00", end = "16:00", time_zone = "UTC" } }.
+warn contains msg if {
+	some s in tf.secrets
+	cls := tf.classification(s)
+	cls.state == "known"
+	cls.value in _guarded
+	tf.field(s, _change_window).state == "null"
+	msg := sprintf("ROT041 %s: no schedule.change_window although the classification is %s (%s): scheduled rotations and revocations may happen at any hour", [s.address, cls.value, tf.family_note(s)])
+}
+
+# METADATA
+# title: high and critical secrets rotate inside a change_window (could not be checked)
+# description: ROT041 could not be checked because the change_window or the family's classification is unknown until apply.
+# custom:
+#   id: ROT041
+#   severity: warn
+#   remediation: Make change_window and classification known at plan time.
+warn contains msg if {
+	some s in tf.secrets
+	f := tf.field(s, _change_window)
+	f.state == "unknown"
+	msg := tf.unchecked("ROT041", s, _change_window, f)
+}
+
+warn contains msg if {
+	some s in tf.secrets
+	cls := tf.classification(s)
+	cls.state == "unknown"
+	tf.field(s, _change_window).state == "null"
+	msg := tf.unchecked_of("ROT041", s, tf.families[tf.family_of[s.address]], ["classification"], cls)
+}

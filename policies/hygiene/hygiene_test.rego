@@ -1,0 +1,79 @@
+package rotation.hygiene_test
+
+import data.rotation.hygiene
+import data.rotation.lib.mock_test as mock
+
+_warn(doc) := x if {
+	x := hygiene.warn with input as doc with data.rotation.params as {}
+}
+
+_good := [mock.fam({}), mock.sec({})]
+
+_with_provider(doc, key, cfg) := object.union(doc, {"configuration": {"provider_config": {key: cfg}}})
+
+test_good_plan_passes if {
+	_warn(mock.plan(_good)) == set()
+}
+
+# ROT040 -----------------------------------------------------------------
+
+test_rot040_no_now_passes if {
+	doc := _with_provider(mock.plan(_good), "rotation", {"name": "rotation", "full_name": "registry.terraform.io/rotationkit/rotation", "expressions": {}})
+	_warn(doc) == set()
+}
+
+test_rot040_now_set_warns if {
+	doc := _with_provider(mock.plan(_good), "rotation", {"name": "rotation", "expressions": {"now": {"constant_value": "2026-01-05T09:00:00Z"}}})
+	_warn(doc) == {`ROT040 provider["rotation"]: now = "2026-01-05T09:00:00Z" is set: this plan evaluates every schedule at the rehearsal clock, not the wall clock`}
+}
+
+test_rot040_now_from_variable_in_module_warns if {
+	doc := _with_provider(mock.plan(_good), "module.game_day:rotation.rehearsal", {"name": "rotation", "alias": "rehearsal", "full_name": "registry.opentofu.org/rotationkit/rotation", "expressions": {"now": {"references": ["var.now"]}}})
+	_warn(doc) == {`ROT040 module.game_day.provider["rotation.rehearsal"]: now (from var.now) is set: this plan evaluates every schedule at the rehearsal clock, not the wall clock`}
+}
+
+test_rot040_other_providers_ignored if {
+	doc := _with_provider(mock.plan(_good), "time", {"name": "time", "full_name": "registry.terraform.io/hashicorp/time", "expressions": {"now": {"constant_value": "x"}}})
+	_warn(doc) == set()
+}
+
+test_rot040_null_now_passes if {
+	doc := _with_provider(mock.plan(_good), "rotation", {"name": "rotation", "expressions": {"now": {"constant_value": null}}})
+	_warn(doc) == set()
+}
+
+# ROT041 -----------------------------------------------------------------
+
+test_rot041_window_passes if {
+	_warn(mock.plan(_good)) == set()
+}
+
+test_rot041_no_window_on_high_warns if {
+	doc := mock.plan([mock.fam({}), mock.sec({"schedule": {"change_window": null}})])
+	_warn(doc) == {"ROT041 rotation_secret.s: no schedule.change_window although the classification is high (family rotation_secret_family.f): scheduled rotations and revocations may happen at any hour"}
+}
+
+test_rot041_no_window_on_critical_schedule_warns if {
+	doc := mock.plan([mock.fam({"classification": "critical"}), mock.sched({"schedule": {"change_window": null}})])
+	"ROT041" in mock.ids(_warn(doc))
+}
+
+test_rot041_no_window_on_medium_passes if {
+	doc := mock.plan([mock.fam({"classification": "medium"}), mock.sec({"schedule": {"change_window": null}})])
+	_warn(doc) == set()
+}
+
+test_rot041_no_family_counts_as_high if {
+	doc := mock.plan([mock.sec({"schedule": {"change_window": null}})])
+	_warn(doc) == {"ROT041 rotation_secret.s: no schedule.change_window although the classification is high (no family found, so classification high): scheduled rotations and revocations may happen at any hour"}
+}
+
+test_rot041_unknown_window_warns if {
+	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"schedule": {"change_window": null}}), {"schedule": {"change_window": true}})])
+	_warn(doc) == {"ROT041 rotation_secret.s: could not be checked: schedule.change_window is unknown until apply"}
+}
+
+test_rot041_unknown_classification_warns if {
+	doc := mock.plan([mock.with_unknown(mock.fam({"classification": null}), {"classification": true}), mock.sec({"schedule": {"change_window": null}})])
+	_warn(doc) == {"ROT041 rotation_secret.s: could not be checked: classification of rotation_secret_family.f is unknown until apply"}
+}

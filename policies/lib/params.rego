@@ -1,0 +1,84 @@
+# METADATA
+# title: Policy parameters
+# description: |
+#   The parameters of the rotation policies, read from data.rotation.params
+#   (conftest --data FILE with a top-level `rotation: {params: {...}}`, or the
+#   checker's --params) and merged key by key over the defaults below, so a
+#   params file only needs the keys it changes. See policies/README.md.
+package rotation.lib.params
+
+import data.rotation.lib.duration
+
+defaults := {
+	# Longest schedule.ttl per family classification (ROT001).
+	"max_ttl": {"critical": "30d", "high": "90d", "medium": "180d", "low": "365d"},
+	# Teams allowed as owner/backup_owner (ROT011); empty allows any.
+	"allowed_owners": [],
+	# RE2 pattern every owner/backup_owner must match in full (ROT011); empty allows any.
+	"owner_pattern": "",
+	# overlap must exceed required_overlap times this factor (ROT020).
+	"overlap_cache_factor": 1,
+	# false: an overdue review (ROT013) warns; true: it denies.
+	"enforce_review": false,
+	# RFC 3339 instant the time-based rules (ROT003, ROT013) evaluate at;
+	# empty means the plan's timestamp (or, for a state, the current time).
+	"now": "",
+}
+
+# The parameters as given; {} when data.rotation.params is absent or not an
+# object (a YAML file with an empty `params:` key gives null).
+given := p if {
+	p := data.rotation.params
+	is_object(p)
+} else := {}
+
+_get(key) := v if {
+	v := given[key]
+	v != null
+} else := defaults[key]
+
+# The classification -> duration map, the given entries over the defaults.
+max_ttl := object.union(defaults.max_ttl, m) if {
+	m := given.max_ttl
+	is_object(m)
+} else := defaults.max_ttl
+
+allowed_owners := {o | some o in _get("allowed_owners")}
+
+owner_pattern := _get("owner_pattern")
+
+overlap_cache_factor := _get("overlap_cache_factor")
+
+enforce_review := _get("enforce_review") == true
+
+now := _get("now")
+
+# Problems with the parameters themselves; the rules that use a broken
+# parameter report them as "could not be checked" warnings.
+invalid contains sprintf("params.max_ttl.%s %s is not a duration", [k, duration.describe(v)]) if {
+	some k, v in max_ttl
+	not duration.valid(v)
+}
+
+invalid contains sprintf("params.owner_pattern %q is not a valid regular expression", [owner_pattern]) if {
+	not regex.is_valid(owner_pattern)
+}
+
+invalid contains sprintf("params.overlap_cache_factor %v is not a number >= 0", [overlap_cache_factor]) if {
+	not _nonneg_number(overlap_cache_factor)
+}
+
+invalid contains sprintf("params.now %q is not an RFC 3339 time", [now]) if {
+	now != ""
+	not time.parse_rfc3339_ns(now)
+}
+
+invalid contains sprintf("params.allowed_owners %v is not a list of strings", [_get("allowed_owners")]) if {
+	some o in _get("allowed_owners")
+	not is_string(o)
+}
+
+_nonneg_number(x) if {
+	is_number(x)
+	x >= 0
+}

@@ -1,0 +1,52 @@
+package rotation.lib.params_test
+
+import data.rotation.lib.params
+
+test_defaults if {
+	p := {"max_ttl": params.max_ttl, "allowed_owners": params.allowed_owners, "owner_pattern": params.owner_pattern, "overlap_cache_factor": params.overlap_cache_factor, "enforce_review": params.enforce_review, "now": params.now} with data.rotation.params as {}
+	p == {
+		"max_ttl": {"critical": "30d", "high": "90d", "medium": "180d", "low": "365d"},
+		"allowed_owners": set(),
+		"owner_pattern": "",
+		"overlap_cache_factor": 1,
+		"enforce_review": false,
+		"now": "",
+	}
+}
+
+test_null_params_are_the_defaults if {
+	m := params.max_ttl with data.rotation.params as null
+	m == params.defaults.max_ttl
+	f := params.overlap_cache_factor with data.rotation.params as {"overlap_cache_factor": null}
+	f == 1
+}
+
+test_max_ttl_merges_per_class if {
+	m := params.max_ttl with data.rotation.params as {"max_ttl": {"critical": "7d"}}
+	m == {"critical": "7d", "high": "90d", "medium": "180d", "low": "365d"}
+}
+
+test_overrides if {
+	o := params.allowed_owners with data.rotation.params as {"allowed_owners": ["a", "b"]}
+	o == {"a", "b"}
+	e := params.enforce_review with data.rotation.params as {"enforce_review": true}
+	e == true
+	f := params.overlap_cache_factor with data.rotation.params as {"overlap_cache_factor": 1.5}
+	f == 1.5
+}
+
+test_invalid_params_are_reported if {
+	bad := params.invalid with data.rotation.params as {
+		"max_ttl": {"high": "3 months"},
+		"owner_pattern": "(",
+		"overlap_cache_factor": -1,
+		"now": "today",
+		"allowed_owners": [1],
+	}
+	count(bad) == 5
+}
+
+test_valid_params_are_not_reported if {
+	bad := params.invalid with data.rotation.params as {"max_ttl": {"high": "60d"}, "owner_pattern": "team-.*", "now": "2026-01-05T09:00:00Z"}
+	bad == set()
+}

@@ -1,0 +1,189 @@
+package rotation.overlap_test
+
+import data.rotation.lib.mock_test as mock
+import data.rotation.overlap
+
+_deny(doc, params) := x if {
+	x := overlap.deny with input as doc with data.rotation.params as params
+}
+
+_warn(doc, params) := x if {
+	x := overlap.warn with input as doc with data.rotation.params as params
+}
+
+_good := [mock.fam({}), mock.sec({})]
+
+_consumers(list) := mock.fam({"consumer": list})
+
+test_good_plan_passes if {
+	_deny(mock.plan(_good), {}) == set()
+	_warn(mock.plan(_good), {}) == set()
+}
+
+# ROT020 -----------------------------------------------------------------
+
+# The done-when pair: overlap equal to the longest consumer cache fails,
+# one second longer passes.
+test_rot020_overlap_equal_to_cache_fails if {
+	doc := mock.plan([mock.fam({}), mock.sec({"schedule": {"overlap": "1h"}})])
+	_deny(doc, {}) == {"ROT020 rotation_secret.s: overlap 1h must exceed 1h (longest consumer cache 1h + artifact lifetime 0s)"}
+}
+
+test_rot020_overlap_one_second_longer_passes if {
+	doc := mock.plan([mock.fam({}), mock.sec({"schedule": {"overlap": "1h0m1s"}})])
+	not "ROT020" in mock.ids(_deny(doc, {}))
+	_warn(doc, {}) == set()
+}
+
+test_rot020_message_of_the_design if {
+	doc := mock.plan([mock.fam({}), object.union(mock.sec({"schedule": {"overlap": "30m", "propagation": "1h"}}), {"address": "rotation_secret.jwt"})])
+	"ROT020 rotation_secret.jwt: overlap 30m must exceed 1h (longest consumer cache 1h + artifact lifetime 0s)" in _deny(doc, {})
+}
+
+test_rot020_artifact_lifetime_and_longest_consumer_count if {
+	f := mock.fam({"artifact_lifetime": "15m", "consumer": [
+		{"name": "a", "role": "emitter", "cache_ttl": "2h"},
+		{"name": "b", "role": "validator", "cache_ttl": "30m"},
+	]})
+	doc := mock.plan([f, mock.sec({"schedule": {"overlap": "2h15m"}})])
+	mock.only(_deny(doc, {}), "ROT020") == {"ROT020 rotation_secret.s: overlap 2h15m must exceed 2h15m (longest consumer cache 2h + artifact lifetime 15m)"}
+	doc2 := mock.plan([f, mock.sec({"schedule": {"overlap": "2h15m1s"}})])
+	not "ROT020" in mock.ids(_deny(doc2, {}))
+}
+
+test_rot020_no_consumers if {
+	doc := mock.plan([_consumers([]), mock.sec({"schedule": {"overlap": "1s"}})])
+	not "ROT020" in mock.ids(_deny(doc, {}))
+}
+
+test_rot020_computed_required_overlap_is_not_trusted if {
+	doc := mock.plan([mock.fam({"required_overlap": "1m"}), mock.sec({"schedule": {"overlap": "30m"}})])
+	"ROT020" in mock.ids(_deny(doc, {}))
+}
+
+test_rot020_factor if {
+	doc := mock.plan([mock.fam({}), mock.sec({"schedule": {"overlap": "1h30m"}})])
+	not "ROT020" in mock.ids(_deny(doc, {}))
+	mock.only(_deny(doc, {"overlap_cache_factor": 1.5}), "ROT020") == {"ROT020 rotation_secret.s: overlap 1h30m must exceed 1h30m (overlap_cache_factor 1.5 x (longest consumer cache 1h + artifact lifetime 0s))"}
+	mock.only(_deny(doc, {"overlap_cache_factor": 2}), "ROT020") == {"ROT020 rotation_secret.s: overlap 1h30m must exceed 2h (overlap_cache_factor 2 x (longest consumer cache 1h + artifact lifetime 0s))"}
+}
+
+test_rot020_bad_factor_warns if {
+	msgs := _warn(mock.plan(_good), {"overlap_cache_factor": "two"})
+	`ROT020 params: could not be checked: overlap_cache_factor two is not a number >= 0` in msgs
+	not "ROT020" in mock.ids(_deny(mock.plan(_good), {"overlap_cache_factor": "two"}))
+}
+
+test_rot020_unknown_cache_warns if {
+	f := mock.with_unknown(_consumers([{"name": "api", "role": "validator"}]), {"consumer": [{"cache_ttl": true}]})
+	doc := mock.plan([f, mock.sec({})])
+	not "ROT020" in mock.ids(_deny(doc, {}))
+	"ROT020 rotation_secret.s: could not be checked: consumer[0].cache_ttl of rotation_secret_family.f is unknown until apply" in _warn(doc, {})
+}
+
+test_rot020_unknown_consumers_warns if {
+	f := mock.with_unknown(_consumers(null), {"consumer": true})
+	doc := mock.plan([f, mock.sec({})])
+	"ROT020 rotation_secret.s: could not be checked: consumer of rotation_secret_family.f is unknown until apply" in _warn(doc, {})
+	"ROT021 rotation_secret.s: could not be checked: consumer of rotation_secret_family.f is unknown until apply" in _warn(doc, {})
+}
+
+test_rot020_unknown_overlap_warns if {
+	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"schedule": {"overlap": null}}), {"schedule": {"overlap": true}})])
+	"ROT020 rotation_secret.s: could not be checked: schedule.overlap is unknown until apply" in _warn(doc, {})
+	_deny(doc, {}) == set()
+}
+
+test_rot020_no_family_warns if {
+	doc := mock.plan([mock.sec({"family": "nope"})])
+	"ROT020 rotation_secret.s: could not be checked: no family found, so no consumers to compare the overlap with (see ROT012)" in _warn(doc, {})
+}
+
+test_rot020_schedule if {
+	doc := mock.plan([mock.fam({}), mock.sched({"schedule": {"overlap": "1h"}})])
+	"ROT020 rotation_schedule.s: overlap 1h must exceed 1h (longest consumer cache 1h + artifact lifetime 0s)" in _deny(doc, {})
+}
+
+# ROT021 -----------------------------------------------------------------
+
+test_rot021_propagation_equal_to_validator_cache_passes if {
+	doc := mock.plan([mock.fam({}), mock.sec({"schedule": {"propagation": "1h"}})])
+	not "ROT021" in mock.ids(_deny(doc, {}))
+}
+
+test_rot021_propagation_short_fails if {
+	doc := mock.plan([mock.fam({}), mock.sec({"schedule": {"propagation": "59m59s"}})])
+	_deny(doc, {}) == {`ROT021 rotation_secret.s: propagation 59m59s is shorter than the longest validator cache 1h (consumer "api" of rotation_secret_family.f)`}
+}
+
+test_rot021_emitters_do_not_count if {
+	f := _consumers([{"name": "signer", "role": "emitter", "cache_ttl": "1h"}, {"name": "checker", "role": "both", "cache_ttl": "10m"}])
+	doc := mock.plan([f, mock.sec({"schedule": {"propagation": "10m"}})])
+	not "ROT021" in mock.ids(_deny(doc, {}))
+	doc2 := mock.plan([f, mock.sec({"schedule": {"propagation": "5m"}})])
+	_deny(doc2, {}) == {`ROT021 rotation_secret.s: propagation 5m is shorter than the longest validator cache 10m (consumer "checker" of rotation_secret_family.f)`}
+}
+
+test_rot021_default_role_is_validator if {
+	f := _consumers([{"name": "api", "cache_ttl": "1h"}])
+	doc := mock.plan([f, mock.sec({"schedule": {"propagation": "0s"}})])
+	"ROT021" in mock.ids(_deny(doc, {}))
+}
+
+test_rot021_unknown_role_warns if {
+	f := mock.with_unknown(_consumers([{"name": "api", "cache_ttl": "1h"}]), {"consumer": [{"role": true}]})
+	doc := mock.plan([f, mock.sec({"schedule": {"propagation": "0s"}})])
+	not "ROT021" in mock.ids(_deny(doc, {}))
+	"ROT021 rotation_secret.s: could not be checked: consumer[0].role of rotation_secret_family.f is unknown until apply" in _warn(doc, {})
+}
+
+test_rot021_unknown_propagation_warns if {
+	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"schedule": {"propagation": null}}), {"schedule": {"propagation": true}})])
+	"ROT021 rotation_secret.s: could not be checked: schedule.propagation is unknown until apply" in _warn(doc, {})
+}
+
+# ROT022 -----------------------------------------------------------------
+
+test_rot022_nonzero_overlap_passes if {
+	not "ROT022" in mock.ids(_deny(mock.plan(_good), {}))
+}
+
+test_rot022_zero_overlap_fails if {
+	doc := mock.plan([_consumers([]), mock.sec({"schedule": {"overlap": "0w0d0h0m0s"}})])
+	mock.only(_deny(doc, {}), "ROT022") == {"ROT022 rotation_secret.s: overlap 0w0d0h0m0s is zero: the old version is revoked the moment the new one becomes active (a flag-day swap)"}
+}
+
+test_rot022_unknown_overlap_warns if {
+	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"schedule": {"overlap": null}}), {"schedule": {"overlap": true}})])
+	"ROT022 rotation_secret.s: could not be checked: schedule.overlap is unknown until apply" in _warn(doc, {})
+}
+
+# ROT023 -----------------------------------------------------------------
+
+test_rot023_short_enough_passes if {
+	doc := mock.plan([mock.fam({}), mock.sec({"schedule": {"period": "3h0m1s", "propagation": "1h", "overlap": "2h"}})])
+	not "ROT023" in mock.ids(_warn(doc, {}))
+}
+
+test_rot023_secret_warns if {
+	doc := mock.plan([mock.fam({}), mock.sec({"schedule": {"period": "3h", "propagation": "1h", "overlap": "2h"}})])
+	_warn(doc, {}) == {"ROT023 rotation_secret.s: propagation 1h + overlap 2h = 3h is not shorter than period 3h: the next version is issued before the previous one is revoked, so more than two versions are accepted at once"}
+	not "ROT023" in mock.ids(_deny(doc, {}))
+}
+
+test_rot023_schedule_denies if {
+	doc := mock.plan([mock.fam({}), mock.sched({"schedule": {"period": "3h", "propagation": "1h", "overlap": "2h"}})])
+	_deny(doc, {}) == {"ROT023 rotation_schedule.s: propagation 1h + overlap 2h = 3h is not shorter than period 3h: the two slots collide: the version after next is due in a slot whose occupant is not revoked yet"}
+	not "ROT023" in mock.ids(_warn(doc, {}))
+}
+
+test_rot023_schedule_passes if {
+	doc := mock.plan([mock.fam({}), mock.sched({})])
+	not "ROT023" in mock.ids(_deny(doc, {}))
+}
+
+test_rot023_unknown_period_warns if {
+	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sched({"schedule": {"period": null}}), {"schedule": {"period": true}})])
+	"ROT023 rotation_schedule.s: could not be checked: schedule.period is unknown until apply" in _warn(doc, {})
+	not "ROT023" in mock.ids(_deny(doc, {}))
+}

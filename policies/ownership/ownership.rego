@@ -1,0 +1,252 @@
+# METADATA
+# title: Ownership rules
+# description: |
+#   Who answers for a secret: ROT010 (owner and a different backup_owner),
+#   ROT011 (owners from the allowed list or pattern), ROT012 (every secret and
+#   schedule belongs to a family in the plan) and ROT013 (the family's review
+#   is not overdue).
+package rotation.ownership
+
+import data.rotation.lib.params
+import data.rotation.lib.terraform as tf
+
+# ---------------------------------------------------------------------------
+# ROT010
+
+# METADATA
+# title: family has an owner and a different backup_owner
+# description: |
+#   A secret family names the team that owns it and a second, different team
+#   that can act when the owner cannot (compared ignoring case and
+#   surrounding spaces).
+# custom:
+#   id: ROT010
+#   severity: deny
+#   remediation: Set owner and backup_owner on the rotation_secret_family to two different teams.
+deny contains msg if {
+	some f in tf.families
+	some attr in ["owner", "backup_owner"]
+	v := tf.field(f, [attr])
+	_blank(v)
+	msg := sprintf("ROT010 %s: family %s has no %s; name a team", [f.address, _name(f), attr])
+}
+
+deny contains msg if {
+	some f in tf.families
+	owner := tf.field(f, ["owner"])
+	backup := tf.field(f, ["backup_owner"])
+	owner.state == "known"
+	backup.state == "known"
+	not _blank(owner)
+	_normal(owner.value) == _normal(backup.value)
+	msg := sprintf("ROT010 %s: family %s has backup_owner %q, the same team as owner %q; name a different team", [f.address, _name(f), backup.value, owner.value])
+}
+
+_blank(v) if v.state == "null"
+
+_blank(v) if {
+	v.state == "known"
+	trim_space(v.value) == ""
+}
+
+_normal(s) := lower(trim_space(s))
+
+_name(f) := sprintf("%q", [f.values.name]) if is_string(f.values.name)
+
+_name(f) := "(name unknown)" if not is_string(f.values.name)
+
+# METADATA
+# title: family has an owner and a different backup_owner (could not be checked)
+# description: ROT010 could not be checked because owner or backup_owner is unknown until apply.
+# custom:
+#   id: ROT010
+#   severity: warn
+#   remediation: Set owner and backup_owner to values known at plan time.
+warn contains msg if {
+	some f in tf.families
+	some attr in ["owner", "backup_owner"]
+	v := tf.field(f, [attr])
+	v.state == "unknown"
+	msg := tf.unchecked("ROT010", f, [attr], v)
+}
+
+# ---------------------------------------------------------------------------
+# ROT011
+
+# METADATA
+# title: owners are allowed teams
+# description: |
+#   When params.allowed_owners is not empty, owner and backup_owner are in it;
+#   when params.owner_pattern is not empty, they match it in full (the
+#   pattern is anchored).
+# custom:
+#   id: ROT011
+#   severity: deny
+#   remediation: Use a team from params.allowed_owners / matching params.owner_pattern, or add the team to the parameters.
+deny contains msg if {
+	count(params.allowed_owners) > 0
+	some f in tf.families
+	some attr in ["owner", "backup_owner"]
+	v := tf.field(f, [attr])
+	v.state == "known"
+	not v.value in params.allowed_owners
+	msg := sprintf("ROT011 %s: %s %q is not in allowed_owners %v", [f.address, attr, v.value, sort(params.allowed_owners)])
+}
+
+deny contains msg if {
+	params.owner_pattern != ""
+	regex.is_valid(params.owner_pattern)
+	some f in tf.families
+	some attr in ["owner", "backup_owner"]
+	v := tf.field(f, [attr])
+	v.state == "known"
+	is_string(v.value)
+	not regex.match(_anchored, v.value)
+	msg := sprintf("ROT011 %s: %s %q does not match owner_pattern %q", [f.address, attr, v.value, params.owner_pattern])
+}
+
+_anchored := sprintf("^(?:%s)$", [params.owner_pattern])
+
+_owner_params_set if count(params.allowed_owners) > 0
+
+_owner_params_set if params.owner_pattern != ""
+
+# METADATA
+# title: owners are allowed teams (could not be checked)
+# description: ROT011 could not be checked because an owner is unknown until apply or params.owner_pattern is not a valid regular expression.
+# custom:
+#   id: ROT011
+#   severity: warn
+#   remediation: Set owners to values known at plan time; fix params.owner_pattern.
+warn contains msg if {
+	_owner_params_set
+	some f in tf.families
+	some attr in ["owner", "backup_owner"]
+	v := tf.field(f, [attr])
+	v.state == "unknown"
+	msg := tf.unchecked("ROT011", f, [attr], v)
+}
+
+warn contains msg if {
+	params.owner_pattern != ""
+	not regex.is_valid(params.owner_pattern)
+	count(tf.families) > 0
+	msg := sprintf("ROT011 params: could not be checked: owner_pattern %q is not a valid regular expression", [params.owner_pattern])
+}
+
+# ---------------------------------------------------------------------------
+# ROT012
+
+# METADATA
+# title: every secret and schedule belongs to a family in the plan
+# description: |
+#   The family of each rotation_secret and rotation_schedule is a
+#   rotation_secret_family of the same plan (or state): found through the
+#   configuration's references, else by name.
+# custom:
+#   id: ROT012
+#   severity: deny
+#   remediation: Declare a rotation_secret_family for the secret and set family = rotation_secret_family.<name>.id.
+deny contains msg if {
+	some s in tf.secrets
+	not tf.family_of[s.address]
+	fam := tf.field(s, ["family"])
+	fam.state != "unknown"
+	msg := sprintf("ROT012 %s: family %v is not a rotation_secret_family declared in this plan", [s.address, _quoted(fam)])
+}
+
+_quoted(f) := sprintf("%q", [f.value]) if f.state == "known"
+
+_quoted(f) := "(not set)" if f.state == "null"
+
+# METADATA
+# title: every secret and schedule belongs to a family in the plan (could not be checked)
+# description: ROT012 could not be checked because the secret's family is unknown until apply and the configuration does not reference a family resource.
+# custom:
+#   id: ROT012
+#   severity: warn
+#   remediation: Set family = rotation_secret_family.<name>.id, or a value known at plan time.
+warn contains msg if {
+	some s in tf.secrets
+	not tf.family_of[s.address]
+	fam := tf.field(s, ["family"])
+	fam.state == "unknown"
+	msg := tf.unchecked("ROT012", s, ["family"], fam)
+}
+
+# ---------------------------------------------------------------------------
+# ROT013
+
+_review_findings contains msg if {
+	some f in tf.families
+	reviewed := tf.field(f, ["reviewed_at"])
+	reviewed.state == "null"
+	msg := sprintf("ROT013 %s: family %s has never been reviewed (reviewed_at is not set)", [f.address, _name(f)])
+}
+
+_review_findings contains msg if {
+	some f in tf.families
+	reviewed := tf.field(f, ["reviewed_at"])
+	reviewed.state == "known"
+	at := tf.time_ns(reviewed.value)
+	interval := tf.dur(f, ["review_interval"])
+	interval.state == "known"
+	due := at + (interval.seconds * 1000000000)
+	due < tf.as_of
+	msg := sprintf("ROT013 %s: review of family %s is overdue: reviewed_at %s + review_interval %s = %s, before %s", [f.address, _name(f), reviewed.value, interval.value, tf.rfc3339(due), tf.as_of_text])
+}
+
+# METADATA
+# title: family review not overdue
+# description: |
+#   reviewed_at + review_interval is not before the plan's timestamp
+#   (params.now when set; the current time for a state), and the family has
+#   been reviewed at all. Warns; denies when params.enforce_review is true.
+# custom:
+#   id: ROT013
+#   severity: warn
+#   remediation: Review the family's runbook and set reviewed_at to the review's time.
+warn contains msg if {
+	not params.enforce_review
+	some msg in _review_findings
+}
+
+# METADATA
+# title: family review not overdue (enforced)
+# description: ROT013 with params.enforce_review = true denies an overdue or missing review.
+# custom:
+#   id: ROT013
+#   severity: deny
+#   remediation: Review the family's runbook and set reviewed_at to the review's time.
+deny contains msg if {
+	params.enforce_review
+	some msg in _review_findings
+}
+
+# METADATA
+# title: family review not overdue (could not be checked)
+# description: ROT013 could not be checked because reviewed_at or review_interval is unknown or invalid.
+# custom:
+#   id: ROT013
+#   severity: warn
+#   remediation: Set reviewed_at (RFC 3339) and review_interval to values known at plan time.
+warn contains msg if {
+	some f in tf.families
+	tf.field(f, ["reviewed_at"]).state == "known"
+	msg := tf.unchecked("ROT013", f, ["review_interval"], tf.dur(f, ["review_interval"]))
+}
+
+warn contains msg if {
+	some f in tf.families
+	reviewed := tf.field(f, ["reviewed_at"])
+	reviewed.state == "unknown"
+	msg := tf.unchecked("ROT013", f, ["reviewed_at"], reviewed)
+}
+
+warn contains msg if {
+	some f in tf.families
+	reviewed := tf.field(f, ["reviewed_at"])
+	reviewed.state == "known"
+	not tf.time_ns(reviewed.value)
+	msg := sprintf("ROT013 %s: could not be checked: reviewed_at %q is not an RFC 3339 time", [f.address, reviewed.value])
+}

@@ -1,0 +1,241 @@
+# METADATA
+# title: Revocation rules
+# description: |
+#   What happens to versions at the end of their life: ROT030 (early,
+#   emergency revocations surfaced for review), ROT031 (a secret always keeps
+#   an active version) and ROT032 (holding revocation needs a reason).
+package rotation.revocation
+
+import data.rotation.lib.duration
+import data.rotation.lib.terraform as tf
+
+_overlap := ["schedule", "overlap"]
+
+_ns := 1000000000
+
+# ---------------------------------------------------------------------------
+# ROT030
+
+# Versions revoked in the input: in a plan only those revoked by this plan
+# (earlier revocations were reported by earlier plans), in a state all of
+# them (an audit).
+_revoked contains [s, e] if {
+	some s in tf.secrets
+	some e in tf.versions(s)
+	e.v.status == "revoked"
+	not _revoked_before(s, e)
+}
+
+_revoked_before(s, e) if tf.prior_status[s.address][e.v.version] == "revoked"
+
+_reason(s, e) := sprintf("revoke_reason %q", [e.v.revoke_reason]) if {
+	is_string(e.v.revoke_reason)
+	trim_space(e.v.revoke_reason) != ""
+} else := sprintf("revoke_reason %q", [r]) if {
+	r := tf.value(s, ["revoke_reason"])
+	is_string(r)
+	trim_space(r) != ""
+} else := "no revoke_reason recorded"
+
+_in_revoke_versions(s, v) if {
+	some x in tf.value(s, ["revoke_versions"])
+	x == v
+}
+
+_prior(s, e) := tf.prior_status[s.address][e.v.version]
+
+_prior(s, e) := "new" if not tf.prior_status[s.address][e.v.version]
+
+# METADATA
+# title: early (emergency) revocation surfaced for review
+# description: |
+#   A version revoked before its overlap elapsed - revoked_at - superseded_at
+#   < overlap, revoked while still active or pending, or planned as revoked
+#   because revoke_versions lists it while its overlap is still running - is
+#   reported with its revoke_reason, so that the emergency gets a review
+#   (consumers still holding it fail). In a plan only revocations made by
+#   that plan are reported; in a state all recorded ones.
+# custom:
+#   id: ROT030
+#   severity: warn
+#   remediation: Confirm the revocation was intended (incident, leaked key) and that its consumers were told; record the reason in revoke_reason.
+warn contains msg if {
+	some [s, e] in _revoked
+	revoked := tf.time_ns(e.v.revoked_at)
+	superseded := tf.time_ns(e.v.superseded_at)
+	overlap := tf.dur(s, _overlap)
+	overlap.state == "known"
+	revoked - superseded < overlap.seconds * _ns
+	msg := sprintf("ROT030 %s: version %v was revoked at %s, %s after it was superseded at %s, before its overlap %s elapsed (%s)", [s.address, e.v.version, e.v.revoked_at, duration.format(_seconds(revoked - superseded)), e.v.superseded_at, overlap.value, _reason(s, e)])
+}
+
+warn contains msg if {
+	some [s, e] in _revoked
+	tf.time_ns(e.v.revoked_at)
+	object.get(e.v, "superseded_at", null) == null
+	not tf.unknown(s, array.concat(e.path, ["superseded_at"]))
+	msg := sprintf("ROT030 %s: version %v was revoked at %s while it was still %s (%s)", [s.address, e.v.version, e.v.revoked_at, _was(e), _reason(s, e)])
+}
+
+warn contains msg if {
+	some [s, e] in _revoked
+	tf.unknown(s, array.concat(e.path, ["revoked_at"]))
+	_in_revoke_versions(s, e.v.version)
+	not _overlap_elapsed(s, e)
+	msg := sprintf("ROT030 %s: version %v (%s) is revoked by revoke_versions on this apply, before its overlap %s elapsed (%s)", [s.address, e.v.version, _prior(s, e), tf.field(s, _overlap).value, _reason(s, e)])
+}
+
+_seconds(ns) := (ns - (ns % _ns)) / _ns
+
+_was(e) := "pending" if object.get(e.v, "activated_at", null) == null
+
+_was(e) := "active" if object.get(e.v, "activated_at", null) != null
+
+# The version was superseded more than overlap before the plan's time, so a
+# scheduled revocation was due anyway.
+_overlap_elapsed(s, e) if {
+	superseded := tf.time_ns(e.v.superseded_at)
+	overlap := tf.dur(s, _overlap)
+	overlap.state == "known"
+	tf.as_of - superseded >= overlap.seconds * _ns
+}
+
+# METADATA
+# title: early (emergency) revocation surfaced for review (could not be checked)
+# description: ROT030 could not be checked because the versions, a version's status or the overlap are unknown.
+# custom:
+#   id: ROT030
+#   severity: warn
+#   remediation: Nothing to change usually; review the next plan.
+warn contains msg if {
+	some s in tf.secrets
+	not tf.versions_known(s)
+	msg := sprintf("ROT030 %s: could not be checked: %s is unknown until apply", [s.address, tf.versions_attr(s)])
+}
+
+warn contains msg if {
+	some s in tf.secrets
+	some e in tf.versions(s)
+	tf.unknown(s, array.concat(e.path, ["status"]))
+	msg := sprintf("ROT030 %s: could not be checked: %s is unknown until apply", [s.address, tf.path_string(array.concat(e.path, ["status"]))])
+}
+
+warn contains msg if {
+	some [s, e] in _revoked
+	tf.time_ns(e.v.superseded_at)
+	msg := tf.unchecked("ROT030", s, _overlap, tf.dur(s, _overlap))
+}
+
+# ---------------------------------------------------------------------------
+# ROT031
+
+# METADATA
+# title: a secret always keeps an active version
+# description: |
+#   After the plan (or in the state) every rotation_secret and
+#   rotation_schedule has a version (slot) with status active; without one,
+#   emitters have nothing to sign or log in with.
+# custom:
+#   id: ROT031
+#   severity: deny
+#   remediation: Do not revoke the active version without a successor; remove the version from revoke_versions or pin_active_version to an accepted version.
+deny contains msg if {
+	some s in tf.secrets
+	tf.versions_known(s)
+	entries := tf.versions(s)
+	every e in entries {
+		not tf.unknown(s, array.concat(e.path, ["status"]))
+		object.get(e.v, "status", null) != "active"
+	}
+	msg := sprintf("ROT031 %s: %s no active version (%s: %s)", [s.address, _leaves, tf.versions_attr(s), _statuses(entries)])
+}
+
+_leaves := "the plan leaves" if tf.is_plan
+
+_leaves := "the state has" if not tf.is_plan
+
+_statuses([]) := "none"
+
+_statuses(entries) := concat(", ", [sprintf("v%v %s", [e.v.version, e.v.status]) | some e in entries]) if count(entries) > 0
+
+# METADATA
+# title: a secret always keeps an active version (could not be checked)
+# description: ROT031 could not be checked because the versions or their statuses are unknown until apply.
+# custom:
+#   id: ROT031
+#   severity: warn
+#   remediation: Nothing to change usually; review the next plan.
+warn contains msg if {
+	some s in tf.secrets
+	not tf.versions_known(s)
+	msg := sprintf("ROT031 %s: could not be checked: %s is unknown until apply", [s.address, tf.versions_attr(s)])
+}
+
+warn contains msg if {
+	some s in tf.secrets
+	tf.versions_known(s)
+	entries := tf.versions(s)
+	every e in entries {
+		object.get(e.v, "status", null) != "active"
+	}
+	some e in entries
+	tf.unknown(s, array.concat(e.path, ["status"]))
+	msg := sprintf("ROT031 %s: could not be checked: %s is unknown until apply", [s.address, tf.path_string(array.concat(e.path, ["status"]))])
+}
+
+# ---------------------------------------------------------------------------
+# ROT032
+
+# METADATA
+# title: hold_revocation has a hold_reason
+# description: |
+#   hold_revocation keeps previous versions valid past their overlap; it needs
+#   a hold_reason saying why (and so until when).
+# custom:
+#   id: ROT032
+#   severity: deny
+#   remediation: Set hold_reason (an incident or change id), or set hold_revocation = false.
+deny contains msg if {
+	some s in tf.secrets
+	hold := tf.field(s, ["hold_revocation"])
+	hold.state == "known"
+	hold.value == true
+	reason := tf.field(s, ["hold_reason"])
+	_blank(reason)
+	msg := sprintf("ROT032 %s: hold_revocation is true without a hold_reason; previous versions stay valid past their overlap %s with no recorded reason", [s.address, _overlap_text(s)])
+}
+
+_blank(f) if f.state == "null"
+
+_blank(f) if {
+	f.state == "known"
+	trim_space(f.value) == ""
+}
+
+_overlap_text(s) := v if {
+	f := tf.field(s, _overlap)
+	f.state == "known"
+	v := f.value
+} else := "(unknown)"
+
+# METADATA
+# title: hold_revocation has a hold_reason (could not be checked)
+# description: ROT032 could not be checked because hold_revocation, or hold_reason while revocation is held, is unknown until apply.
+# custom:
+#   id: ROT032
+#   severity: warn
+#   remediation: Set hold_revocation and hold_reason to values known at plan time.
+warn contains msg if {
+	some s in tf.secrets
+	hold := tf.field(s, ["hold_revocation"])
+	hold.state == "unknown"
+	msg := tf.unchecked("ROT032", s, ["hold_revocation"], hold)
+}
+
+warn contains msg if {
+	some s in tf.secrets
+	tf.field(s, ["hold_revocation"]).value == true
+	reason := tf.field(s, ["hold_reason"])
+	reason.state == "unknown"
+	msg := tf.unchecked("ROT032", s, ["hold_reason"], reason)
+}

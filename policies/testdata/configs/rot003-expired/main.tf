@@ -1,0 +1,53 @@
+# ROT003: revocation is held, so version 1 stays previous past its ttl:
+# issued 2026-01-05 09:00, ttl 45d, expired 2026-02-19 09:00; the plan is
+# made on 2026-02-23.
+terraform {
+  required_providers {
+    rotation = {
+      source = "rotationkit/rotation"
+    }
+  }
+}
+
+resource "rotation_secret_family" "f" {
+  name              = "session-signing"
+  purpose           = "Signs the session tokens of the web front end."
+  owner             = "team-identity"
+  backup_owner      = "team-platform"
+  classification    = "high"
+  artifact_lifetime = "15m"
+  reviewed_at       = "2025-12-01T10:00:00Z"
+
+  consumer {
+    name      = "api"
+    role      = "validator"
+    cache_ttl = "1h"
+  }
+  consumer {
+    name      = "login"
+    role      = "emitter"
+    cache_ttl = "5m"
+  }
+}
+
+resource "rotation_secret" "session" {
+  family          = rotation_secret_family.f.id
+  name            = "prod"
+  type            = "hmac"
+  hold_revocation = true
+  hold_reason     = "CHG-1234: partner still migrating to version 2"
+
+  schedule {
+    period      = "30d"
+    overlap     = "2h"
+    propagation = "1h"
+    ttl         = "45d"
+
+    change_window {
+      days      = ["mon", "tue", "wed", "thu"]
+      start     = "08:00"
+      end       = "17:00"
+      time_zone = "UTC"
+    }
+  }
+}

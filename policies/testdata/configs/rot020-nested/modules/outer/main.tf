@@ -1,0 +1,11 @@
+terraform {
+  required_providers {
+    rotation = {
+      source = "rotationkit/rotation"
+    }
+  }
+}
+
+module "inner" {
+  source = "../inner"
+}

@@ -1,0 +1,49 @@
+# ROT023: propagation 4h + overlap 20h = 1d is not shorter than period 1d.
+terraform {
+  required_providers {
+    rotation = {
+      source = "rotationkit/rotation"
+    }
+  }
+}
+
+resource "rotation_secret_family" "f" {
+  name              = "session-signing"
+  purpose           = "Signs the session tokens of the web front end."
+  owner             = "team-identity"
+  backup_owner      = "team-platform"
+  classification    = "high"
+  artifact_lifetime = "15m"
+  reviewed_at       = "2025-12-01T10:00:00Z"
+
+  consumer {
+    name      = "api"
+    role      = "validator"
+    cache_ttl = "1h"
+  }
+  consumer {
+    name      = "login"
+    role      = "emitter"
+    cache_ttl = "5m"
+  }
+}
+
+resource "rotation_secret" "session" {
+  family = rotation_secret_family.f.id
+  name   = "prod"
+  type   = "hmac"
+
+  schedule {
+    period      = "1d"
+    overlap     = "20h"
+    propagation = "4h"
+    ttl         = "3d"
+
+    change_window {
+      days      = ["mon", "tue", "wed", "thu"]
+      start     = "08:00"
+      end       = "17:00"
+      time_zone = "UTC"
+    }
+  }
+}

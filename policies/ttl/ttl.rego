@@ -1,0 +1,180 @@
+# METADATA
+# title: TTL rules
+# description: |
+#   How long a version of a rotation_secret or rotation_schedule may stay
+#   accepted: ROT001 (ttl within the classification's maximum), ROT002
+#   (ttl covers propagation + period + overlap) and ROT003 (no accepted
+#   version past its expiry).
+package rotation.ttl
+
+import data.rotation.lib.duration
+import data.rotation.lib.params
+import data.rotation.lib.terraform as tf
+
+_ttl := ["schedule", "ttl"]
+
+# ---------------------------------------------------------------------------
+# ROT001
+
+# METADATA
+# title: ttl set and within max_ttl of the family's classification
+# description: |
+#   Every secret and schedule sets schedule.ttl, and it is at most
+#   params.max_ttl[classification] of its family (critical 30d, high 90d,
+#   medium 180d, low 365d). A secret without a family is held to high.
+# custom:
+#   id: ROT001
+#   severity: deny
+#   remediation: Lower schedule.ttl (and period/overlap with it) to the classification's maximum, or reclassify the family if its blast radius really is smaller.
+deny contains msg if {
+	some s in tf.secrets
+	tf.field(s, _ttl).state == "null"
+	cls := tf.classification(s)
+	msg := sprintf("ROT001 %s: schedule.ttl is not set; set it to at most %s, the max_ttl for classification %s (%s)", [s.address, _max_text(cls.value), cls.value, tf.family_note(s)])
+}
+
+deny contains msg if {
+	some s in tf.secrets
+	ttl := tf.dur(s, _ttl)
+	ttl.state == "known"
+	cls := tf.classification(s)
+	cls.state == "known"
+	max := duration.seconds(params.max_ttl[cls.value])
+	ttl.seconds > max
+	msg := sprintf("ROT001 %s: ttl %s exceeds %s, the max_ttl for classification %s (%s)", [s.address, ttl.value, duration.format(max), cls.value, tf.family_note(s)])
+}
+
+_max_text(cls) := duration.format(duration.seconds(params.max_ttl[cls]))
+
+_max_text(cls) := "the maximum" if not duration.valid(params.max_ttl[cls])
+
+# METADATA
+# title: ttl set and within max_ttl (could not be checked)
+# description: ROT001 could not be checked because ttl or the family's classification is unknown until apply, or a parameter is invalid.
+# custom:
+#   id: ROT001
+#   severity: warn
+#   remediation: Make ttl and the family's classification known at plan time (literals or known variables), or fix params.max_ttl.
+warn contains msg if {
+	some s in tf.secrets
+	ttl := tf.dur(s, _ttl)
+	ttl.state in {"unknown", "invalid"}
+	msg := tf.unchecked("ROT001", s, _ttl, ttl)
+}
+
+warn contains msg if {
+	some s in tf.secrets
+	tf.classification(s).state != "known"
+	f := tf.families[tf.family_of[s.address]]
+	msg := tf.unchecked_of("ROT001", s, f, ["classification"], tf.classification(s))
+}
+
+warn contains msg if {
+	some s in tf.secrets
+	cls := tf.classification(s)
+	cls.state == "known"
+	not duration.valid(params.max_ttl[cls.value])
+	msg := sprintf("ROT001 %s: could not be checked: no valid params.max_ttl for classification %q (%s)", [s.address, cls.value, tf.family_note(s)])
+}
+
+# ---------------------------------------------------------------------------
+# ROT002
+
+_lifetime := [["schedule", "propagation"], ["schedule", "period"], ["schedule", "overlap"], _ttl]
+
+# METADATA
+# title: propagation + period + overlap <= ttl
+# description: |
+#   A version must be able to live through its propagation (pending), its
+#   period as the newest version and the overlap after it without outliving
+#   its ttl.
+# custom:
+#   id: ROT002
+#   severity: deny
+#   remediation: Raise schedule.ttl to at least propagation + period + overlap, or shorten period or overlap.
+deny contains msg if {
+	some s in tf.secrets
+	[p, per, o, ttl] := [d | some path in _lifetime; d := tf.dur(s, path)]
+	every d in [p, per, o, ttl] {
+		d.state == "known"
+	}
+	need := (p.seconds + per.seconds) + o.seconds
+	need > ttl.seconds
+	msg := sprintf("ROT002 %s: propagation %s + period %s + overlap %s = %s exceeds ttl %s", [s.address, p.value, per.value, o.value, duration.format(need), ttl.value])
+}
+
+# METADATA
+# title: propagation + period + overlap <= ttl (could not be checked)
+# description: ROT002 could not be checked because a schedule duration is unknown until apply, not set, or not a duration.
+# custom:
+#   id: ROT002
+#   severity: warn
+#   remediation: Make the schedule durations known at plan time.
+warn contains msg if {
+	some s in tf.secrets
+	some path in _lifetime
+	msg := tf.unchecked("ROT002", s, path, tf.dur(s, path))
+}
+
+# ---------------------------------------------------------------------------
+# ROT003
+
+# METADATA
+# title: no accepted version past its ttl
+# description: |
+#   No pending, active or previous version has an expires_at (issued_at + ttl)
+#   before the plan's timestamp (params.now when set; the current time for a
+#   state). A version issued by this very apply (issued_at unknown) cannot
+#   have expired yet.
+# custom:
+#   id: ROT003
+#   severity: deny
+#   remediation: Apply so the schedule rotates (check the change_window lets it), release hold_revocation, or revoke the expired version with revoke_versions and revoke_reason.
+deny contains msg if {
+	some s in tf.secrets
+	some e in tf.versions(s)
+	e.v.status in tf.accepted_statuses
+	exp := _expiry(s, e)
+	exp < tf.as_of
+	msg := sprintf("ROT003 %s: version %v (%s) expired at %s but is still accepted at %s", [s.address, e.v.version, e.v.status, tf.rfc3339(exp), tf.as_of_text])
+}
+
+# The expiry of a version: expires_at, else issued_at + ttl.
+_expiry(_, e) := tf.time_ns(e.v.expires_at)
+
+_expiry(s, e) := exp if {
+	not tf.time_ns(object.get(e.v, "expires_at", null))
+	issued := tf.time_ns(e.v.issued_at)
+	ttl := tf.dur(s, _ttl)
+	ttl.state == "known"
+	exp := issued + (ttl.seconds * 1000000000)
+}
+
+# METADATA
+# title: no accepted version past its ttl (could not be checked)
+# description: ROT003 could not be checked because the versions, a version's status or its expires_at are unknown until apply.
+# custom:
+#   id: ROT003
+#   severity: warn
+#   remediation: Nothing to change in the configuration usually; review the plan after the unknown values are known (e.g. on the next plan).
+warn contains msg if {
+	some s in tf.secrets
+	not tf.versions_known(s)
+	msg := sprintf("ROT003 %s: could not be checked: %s is unknown until apply", [s.address, tf.versions_attr(s)])
+}
+
+warn contains msg if {
+	some s in tf.secrets
+	some e in tf.versions(s)
+	tf.unknown(s, array.concat(e.path, ["status"]))
+	msg := sprintf("ROT003 %s: could not be checked: %s is unknown until apply", [s.address, tf.path_string(array.concat(e.path, ["status"]))])
+}
+
+warn contains msg if {
+	some s in tf.secrets
+	some e in tf.versions(s)
+	e.v.status in tf.accepted_statuses
+	tf.unknown(s, array.concat(e.path, ["expires_at"]))
+	not tf.unknown(s, array.concat(e.path, ["issued_at"]))
+	msg := sprintf("ROT003 %s: could not be checked: %s is unknown until apply", [s.address, tf.path_string(array.concat(e.path, ["expires_at"]))])
+}
