@@ -142,6 +142,7 @@ normalise='
       elif type == "string" then ($kids[.] // .)
       else . end)
   | if has("timestamp") then .timestamp = $now else . end
+  | if has("relevant_attributes") then .relevant_attributes |= sort_by(.resource, (.attribute | tojson)) else . end
 '
 # The original secret values, to prove none survives.
 secrets_of='[.. | objects | ((.secret?, .active_secret?) | strings), (.accepted_secrets? | objects | .[] | strings)] | unique | map(select(length >= 8))'
@@ -185,7 +186,7 @@ generate() { # name outdir
   [ "$kind" = plan ] || now=""
   local dst=$out/$name/$kind.json
   mkdir -p "$out/$name"
-  jq --arg now "$now" "$normalise" "$work/raw.json" >"$work/norm.json"
+  jq -S --arg now "$now" "$normalise" "$work/raw.json" >"$work/norm.json"
   if [ -f "$src/patch.jq" ]; then
     jq -f "$src/patch.jq" "$work/norm.json" >"$dst"
   else
