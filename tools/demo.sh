@@ -40,14 +40,34 @@ step() {
 say "terraform version (provider loaded from $pdir through dev_overrides)"
 "$tf" -chdir="$work" version
 
-step 2026-01-05T09:00:00Z "1. first apply: v1 is issued and active"
-step 2026-01-05T12:00:00Z "2. nothing is due: the plan is empty"
-step 2026-02-04T09:00:00Z "3. period (30d) elapsed: v2 is issued pending — accepted (in the JWKS), not yet emitted"
-step 2026-02-04T10:00:00Z "4. propagation (1h) elapsed: v2 becomes active, v1 previous — both verify"
-step 2026-02-05T10:00:00Z "5. overlap (1d) elapsed: v1 is revoked and its key wiped from state"
+# The rehearsal starts 40 days ago, so the versions it makes are as old as
+# they say when the policies compare them with the plan's real timestamp.
+base=$(( $(date -u -d "$(date -u +%F)T09:00:00Z" +%s) - 40 * 86400 ))
+at() { date -u -d "@$((base + $1))" +%FT%TZ; }
+h=3600 d=86400
+step "$(at 0)" "1. first apply: v1 is issued and active"
+step "$(at $((3 * h)))" "2. nothing is due: the plan is empty"
+step "$(at $((30 * d)))" "3. period (30d) elapsed: v2 is issued pending — accepted (in the JWKS), not yet emitted"
+step "$(at $((30 * d + h)))" "4. propagation (1h) elapsed: v2 becomes active, v1 previous — both verify"
+step "$(at $((31 * d + h)))" "5. overlap (1d) elapsed: v1 is revoked and its key wiped from state"
+
+say "6. policy check of the last plan with the built-in checker (passes)"
+"$tf" -chdir="$work" plan -no-color -out=tfplan >/dev/null
+"$tf" -chdir="$work" show -json tfplan >"$work/plan.json"
+"$pdir/terraform-provider-rotation" check "$work/plan.json"
+echo "exit code: $?"
+
+say "7. policy check of a broken plan: overlap equal to the longest cache (fails with ROT020, exit 1)"
+set +e
+"$pdir/terraform-provider-rotation" check "$root/policies/testdata/fixtures/rot020-overlap-equals-cache/plan.json"
+code=$?
+set -e
+echo "exit code: $code"
+[ "$code" -eq 1 ] || { echo "demo: expected exit 1 from check on the broken plan" >&2; exit 1; }
 
 say "what is next"
 cat <<'MSG'
-The bundled policies, the `check` command and the runbook writer are the next
-issues; this demo will then end with a policy check of its plan.
+The runbook writer (credential lifecycle plan with a timeline) is the next
+issue; `terraform-provider-rotation policies --export DIR` already writes the
+bundle for conftest users.
 MSG
