@@ -11,9 +11,12 @@ tee "$log"
 passed=$(grep -cE '^\s*--- PASS: TestAcc' "$log")
 failed=$(grep -cE '^\s*--- FAIL: TestAcc' "$log")
 skipped=$(grep -cE '^\s*--- SKIP: TestAcc' "$log")
+# Tests that reproduce a documented known issue skip themselves with a
+# message starting "known issue"; every other skip is a failure here.
+known=$(grep -cE '^\s+\S+_test.go:[0-9]+: known issue' "$log")
 steps=$(grep -oE 'acceptance steps: [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
-echo "acceptance on $cli: $passed passed, $failed failed, $skipped skipped, $steps steps"
-if [ "$skipped" -gt 0 ]; then
+echo "acceptance on $cli: $passed passed, $failed failed, $skipped skipped ($known known issues), $steps steps"
+if [ "$skipped" -gt "$known" ]; then
   echo "acceptance on $cli: tests were skipped; in make test every acceptance test must run (is TF_ACC set?)" >&2
   exit 1
 fi

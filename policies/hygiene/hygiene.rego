@@ -23,6 +23,10 @@ import data.rotation.lib.terraform as tf
 #   severity: warn
 #   remediation: Remove now from the provider "rotation" block (and unset ROTATION_NOW) before planning real rotations.
 warn contains msg if {
+	some msg in _rot040_warn
+}
+
+_rot040_warn contains msg if {
 	some key, cfg in tf.provider_configs
 	now := cfg.expressions.now
 	_set(now)
@@ -70,6 +74,10 @@ _guarded := {"high", "critical"}
 #   severity: warn
 #   remediation: Add schedule { change_window { days = ["mon", "tue", "wed", "thu"], start = "09:00", end = "16:00", time_zone = "UTC" } }.
 warn contains msg if {
+	some msg in _rot041_warn
+}
+
+_rot041_warn contains msg if {
 	some s in tf.secrets
 	cls := tf.classification(s)
 	cls.state == "known"
@@ -84,15 +92,20 @@ warn contains msg if {
 # custom:
 #   id: ROT041
 #   severity: warn
+#   unchecked: true
 #   remediation: Make change_window and classification known at plan time.
 warn contains msg if {
+	some msg in _rot041_unchecked
+}
+
+_rot041_unchecked contains msg if {
 	some s in tf.secrets
 	f := tf.field(s, _change_window)
 	f.state == "unknown"
 	msg := tf.unchecked("ROT041", s, _change_window, f)
 }
 
-warn contains msg if {
+_rot041_unchecked contains msg if {
 	some s in tf.secrets
 	cls := tf.classification(s)
 	cls.state == "unknown"

@@ -26,18 +26,16 @@ _max_digits := 10
 
 # valid(s) is true when s is a duration string the provider accepts, and
 # undefined otherwise (also for non-strings).
-valid(s) if {
-	is_string(s)
-	s != ""
-	regex.match(pattern, s)
-	_total(s) <= max_seconds
-}
+valid(s) if seconds(s) >= 0
 
 # seconds(s) is the length of duration s in seconds; undefined when s is not
 # valid.
 seconds(s) := n if {
-	valid(s)
+	is_string(s)
+	s != ""
+	regex.match(pattern, s)
 	n := _total(s)
+	n <= max_seconds
 }
 
 # _total adds the terms of a string that matches pattern. A term too long to

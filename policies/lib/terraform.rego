@@ -140,18 +140,22 @@ value(r, path) := object.get(r.values, path, null)
 
 # unknown(r, path) holds when the value at path, or anything containing it,
 # is unknown until apply.
-unknown(r, path) if r.unknown[path[0]] == true
+unknown(r, path) if _unknown_below(r.unknown[path[0]], path)
 
-unknown(r, path) if r.unknown[path[0]][path[1]] == true
+# _unknown_below(u, path): u (after_unknown at path[0]) marks path or a prefix
+# of it unknown. Most lookups end at path[0], which after_unknown lacks.
+_unknown_below(true, _)
 
-unknown(r, path) if r.unknown[path[0]][path[1]][path[2]] == true
+_unknown_below(u, path) if u[path[1]] == true
 
-unknown(r, path) if r.unknown[path[0]][path[1]][path[2]][path[3]] == true
+_unknown_below(u, path) if u[path[1]][path[2]] == true
 
-unknown(r, path) if {
+_unknown_below(u, path) if u[path[1]][path[2]][path[3]] == true
+
+_unknown_below(u, path) if {
 	count(path) > 4
-	some n in numbers.range(5, count(path))
-	object.get(r.unknown, array.slice(path, 0, n), false) == true
+	some n in numbers.range(4, count(path) - 1)
+	object.get(u, array.slice(path, 1, n + 1), false) == true
 }
 
 # Attribute defaults the provider fills in; a hand-written input that omits
@@ -183,15 +187,54 @@ field(r, path) := {"state": "unknown"} if {
 # dur(r, path) is field() for a duration, with the seconds when valid:
 #   {"state": "known", "value": "1h", "seconds": 3600}
 #   {"state": "invalid", "value": "1 h"}, or field()'s unknown/null states.
-dur(r, path) := d if {
-	f := field(r, path)
+dur(r, path) := _dur(field(r, path))
+
+_dur(f) := {"state": "known", "value": f.value, "seconds": n} if {
 	f.state == "known"
-	d := object.union(f, {"seconds": duration.seconds(f.value)})
-} else := d if {
-	f := field(r, path)
+	n := _seconds(f.value)
+} else := {"state": "invalid", "value": f.value} if {
 	f.state == "known"
-	d := object.union(f, {"state": "invalid"})
-} else := field(r, path)
+} else := f
+
+# Duration strings repeat (every secret says "30d"), so each distinct one of
+# the input is parsed once per evaluation.
+_seconds(v) := _parsed[v]
+
+_seconds(v) := duration.seconds(v) if not _parsed[v]
+
+_parsed := {v: n |
+	some v in _duration_strings
+	n := duration.seconds(v)
+}
+
+_duration_strings contains v if {
+	some s in secrets
+	some v in s.values.schedule
+	is_string(v)
+}
+
+_duration_strings contains v if {
+	some f in families
+	some k in ["artifact_lifetime", "review_interval"]
+	v := f.values[k]
+	is_string(v)
+}
+
+_duration_strings contains v if {
+	some f in families
+	some c in f.values.consumer
+	v := c.cache_ttl
+	is_string(v)
+}
+
+# sdur(s, ["schedule", key]) is dur(s, ["schedule", key]) of a secret or
+# schedule, from sched: the rules read the same few durations of every
+# secret many times, so they are computed once per evaluation.
+sdur(s, path) := sched[s.address][path[1]]
+
+sched := {a: {k: dur(s, ["schedule", k]) | some k in _schedule_keys} | some a, s in secrets}
+
+_schedule_keys := ["period", "overlap", "propagation", "ttl", "jitter"]
 
 # path_string(["schedule", "ttl"]) == "schedule.ttl";
 # path_string(["consumer", 0, "cache_ttl"]) == "consumer[0].cache_ttl".
@@ -425,10 +468,15 @@ _config_walk_path(path) := concat(".", [sprintf("module.%s", [p]) | some i, p in
 # Classification and the clock
 
 # classification(s) is the field() of the classification of s's family
-# (high when s has no family, as the provider defaults it).
-classification(s) := field(families[family_of[s.address]], ["classification"])
+# (high when s has no family, as the provider defaults it); computed once
+# per evaluation for every secret.
+classification(s) := classifications[s.address]
 
-classification(s) := {"state": "known", "value": "high", "no_family": true} if not family_of[s.address]
+classifications := {a: _classification(s) | some a, s in secrets}
+
+_classification(s) := field(families[family_of[s.address]], ["classification"])
+
+_classification(s) := {"state": "known", "value": "high", "no_family": true} if not family_of[s.address]
 
 # as_of is the instant the time-based rules evaluate at, in nanoseconds, and
 # as_of_source says where it came from: params.now, else the plan's

@@ -177,3 +177,12 @@ test_indexed_reference_wins_without_a_known_name if {
 	f := tf.family_of with input as doc
 	f == {"rotation_secret.by_index": "rotation_secret_family.each[\"q\"]"}
 }
+
+test_unknown_deep_paths if {
+	r := {"unknown": {"a": {"b": {"c": {"d": {"e": {"f": true}}}}}}}
+	tf.unknown(r, ["a", "b", "c", "d", "e", "f"])
+	tf.unknown(r, ["a", "b", "c", "d", "e", "f", "g"])
+	not tf.unknown(r, ["a", "b", "c", "d", "e", "x"])
+	not tf.unknown(r, ["a", "b", "c", "d", "e"])
+	tf.unknown({"unknown": {"a": {"b": {"c": {"d": true}}}}}, ["a", "b", "c", "d", "e"])
+}

@@ -23,6 +23,11 @@ _consumers(f) := [{"path": ["consumer", i], "name": object.get(c, "name", null),
 	some i, c in _list(tf.value(f, ["consumer"]))
 ]
 
+# The consumers and the required overlap of every family, computed once.
+_consumers_of := {a: _consumers(f) | some a, f in tf.families}
+
+_required_of := {a: req | some a, f in tf.families; req := _required(f)}
+
 _list(x) := x if is_array(x)
 
 _list(x) := [] if not is_array(x)
@@ -31,7 +36,7 @@ _list(x) := [] if not is_array(x)
 # {"cache": longest consumer cache (s), "artifact": artifact_lifetime (dur)}.
 _required(f) := {"cache": cache, "artifact": artifact} if {
 	not tf.unknown(f, ["consumer"])
-	consumers := _consumers(f)
+	consumers := _consumers_of[f.address]
 	every c in consumers {
 		c.cache.state == "known"
 	}
@@ -48,7 +53,7 @@ _required_unchecked(rule, s, f) := _consumers_unchecked(rule, s, f) | {msg |
 _consumers_unchecked(rule, s, f) := {tf.unchecked_of(rule, s, f, ["consumer"], {"state": "unknown"})} if {
 	tf.unknown(f, ["consumer"])
 } else := {msg |
-	some c in _consumers(f)
+	some c in _consumers_of[f.address]
 	msg := tf.unchecked_of(rule, s, f, array.concat(c.path, ["cache_ttl"]), c.cache)
 }
 
@@ -76,11 +81,15 @@ _factor_ok if {
 #   severity: deny
 #   remediation: Raise schedule.overlap above the longest consumer cache_ttl plus artifact_lifetime (times overlap_cache_factor), or shorten the consumers' caches.
 deny contains msg if {
+	some msg in _rot020_deny
+}
+
+_rot020_deny contains msg if {
 	_factor_ok
 	some s in tf.secrets
-	overlap := tf.dur(s, _overlap)
+	overlap := tf.sdur(s, _overlap)
 	overlap.state == "known"
-	req := _required(_family(s))
+	req := _required_of[tf.family_of[s.address]]
 	need := (req.cache + req.artifact.seconds) * params.overlap_cache_factor
 	overlap.seconds <= need
 	msg := sprintf("ROT020 %s: overlap %s must exceed %s (%s)", [s.address, overlap.value, duration.format(need), _required_text(req)])
@@ -97,24 +106,29 @@ _required_text(req) := text if {
 # custom:
 #   id: ROT020
 #   severity: warn
+#   unchecked: true
 #   remediation: Make the values known at plan time; declare the family (see ROT012); fix params.overlap_cache_factor.
 warn contains msg if {
-	some s in tf.secrets
-	msg := tf.unchecked("ROT020", s, _overlap, tf.dur(s, _overlap))
+	some msg in _rot020_unchecked
 }
 
-warn contains msg if {
+_rot020_unchecked contains msg if {
+	some s in tf.secrets
+	msg := tf.unchecked("ROT020", s, _overlap, tf.sdur(s, _overlap))
+}
+
+_rot020_unchecked contains msg if {
 	some s in tf.secrets
 	some msg in _required_unchecked("ROT020", s, _family(s))
 }
 
-warn contains msg if {
+_rot020_unchecked contains msg if {
 	some s in tf.secrets
 	not tf.family_of[s.address]
 	msg := sprintf("ROT020 %s: could not be checked: no family found, so no consumers to compare the overlap with (see ROT012)", [s.address])
 }
 
-warn contains msg if {
+_rot020_unchecked contains msg if {
 	not _factor_ok
 	count(tf.secrets) > 0
 	msg := sprintf("ROT020 params: could not be checked: overlap_cache_factor %v is not a number >= 0", [params.overlap_cache_factor])
@@ -137,12 +151,16 @@ _validator_roles := {"validator", "both"}
 #   severity: deny
 #   remediation: Raise schedule.propagation to at least the longest validator cache_ttl, or shorten that cache.
 deny contains msg if {
+	some msg in _rot021_deny
+}
+
+_rot021_deny contains msg if {
 	some s in tf.secrets
-	prop := tf.dur(s, _propagation)
+	prop := tf.sdur(s, _propagation)
 	prop.state == "known"
 	f := _family(s)
 	not tf.unknown(f, ["consumer"])
-	validators := [c | some c in _consumers(f); c.role.state == "known"; c.role.value in _validator_roles; c.cache.state == "known"]
+	validators := [c | some c in _consumers_of[f.address]; c.role.state == "known"; c.role.value in _validator_roles; c.cache.state == "known"]
 	longest := max([c.cache.seconds | some c in validators])
 	prop.seconds < longest
 	some c in validators
@@ -156,23 +174,28 @@ deny contains msg if {
 # custom:
 #   id: ROT021
 #   severity: warn
+#   unchecked: true
 #   remediation: Make the values known at plan time.
 warn contains msg if {
-	some s in tf.secrets
-	msg := tf.unchecked("ROT021", s, _propagation, tf.dur(s, _propagation))
+	some msg in _rot021_unchecked
 }
 
-warn contains msg if {
+_rot021_unchecked contains msg if {
+	some s in tf.secrets
+	msg := tf.unchecked("ROT021", s, _propagation, tf.sdur(s, _propagation))
+}
+
+_rot021_unchecked contains msg if {
 	some s in tf.secrets
 	f := _family(s)
 	tf.unknown(f, ["consumer"])
 	msg := tf.unchecked_of("ROT021", s, f, ["consumer"], {"state": "unknown"})
 }
 
-warn contains msg if {
+_rot021_unchecked contains msg if {
 	some s in tf.secrets
 	f := _family(s)
-	some c in _consumers(f)
+	some c in _consumers_of[f.address]
 	_maybe_validator(c)
 	some field in [["role", c.role], ["cache_ttl", c.cache]]
 	msg := tf.unchecked_of("ROT021", s, f, array.concat(c.path, [field[0]]), field[1])
@@ -196,8 +219,12 @@ _maybe_validator(c) if c.role.value in _validator_roles
 #   severity: deny
 #   remediation: Set schedule.overlap to more than the family's required_overlap (see ROT020).
 deny contains msg if {
+	some msg in _rot022_deny
+}
+
+_rot022_deny contains msg if {
 	some s in tf.secrets
-	overlap := tf.dur(s, _overlap)
+	overlap := tf.sdur(s, _overlap)
 	overlap.state == "known"
 	overlap.seconds == 0
 	msg := sprintf("ROT022 %s: overlap %s is zero: the old version is revoked the moment the new one becomes active (a flag-day swap)", [s.address, overlap.value])
@@ -209,10 +236,15 @@ deny contains msg if {
 # custom:
 #   id: ROT022
 #   severity: warn
+#   unchecked: true
 #   remediation: Make schedule.overlap known at plan time.
 warn contains msg if {
+	some msg in _rot022_unchecked
+}
+
+_rot022_unchecked contains msg if {
 	some s in tf.secrets
-	msg := tf.unchecked("ROT022", s, _overlap, tf.dur(s, _overlap))
+	msg := tf.unchecked("ROT022", s, _overlap, tf.sdur(s, _overlap))
 }
 
 # ---------------------------------------------------------------------------
@@ -220,9 +252,9 @@ warn contains msg if {
 
 _rot023 contains {"s": s, "msg": msg} if {
 	some s in tf.secrets
-	prop := tf.dur(s, _propagation)
-	overlap := tf.dur(s, _overlap)
-	period := tf.dur(s, _period)
+	prop := tf.sdur(s, _propagation)
+	overlap := tf.sdur(s, _overlap)
+	period := tf.sdur(s, _period)
 	every d in [prop, overlap, period] {
 		d.state == "known"
 	}
@@ -270,9 +302,14 @@ deny contains f.msg if {
 # custom:
 #   id: ROT023
 #   severity: warn
+#   unchecked: true
 #   remediation: Make the schedule durations known at plan time.
 warn contains msg if {
+	some msg in _rot023_unchecked
+}
+
+_rot023_unchecked contains msg if {
 	some s in tf.secrets
 	some path in [_propagation, _overlap, _period]
-	msg := tf.unchecked("ROT023", s, path, tf.dur(s, path))
+	msg := tf.unchecked("ROT023", s, path, tf.sdur(s, path))
 }

@@ -24,6 +24,10 @@ import data.rotation.lib.terraform as tf
 #   severity: deny
 #   remediation: Set owner and backup_owner on the rotation_secret_family to two different teams.
 deny contains msg if {
+	some msg in _rot010_deny
+}
+
+_rot010_deny contains msg if {
 	some f in tf.families
 	some attr in ["owner", "backup_owner"]
 	v := tf.field(f, [attr])
@@ -31,7 +35,7 @@ deny contains msg if {
 	msg := sprintf("ROT010 %s: family %s has no %s; name a team", [f.address, _name(f), attr])
 }
 
-deny contains msg if {
+_rot010_deny contains msg if {
 	some f in tf.families
 	owner := tf.field(f, ["owner"])
 	backup := tf.field(f, ["backup_owner"])
@@ -61,8 +65,13 @@ _name(f) := "(name unknown)" if not is_string(f.values.name)
 # custom:
 #   id: ROT010
 #   severity: warn
+#   unchecked: true
 #   remediation: Set owner and backup_owner to values known at plan time.
 warn contains msg if {
+	some msg in _rot010_unchecked
+}
+
+_rot010_unchecked contains msg if {
 	some f in tf.families
 	some attr in ["owner", "backup_owner"]
 	v := tf.field(f, [attr])
@@ -84,6 +93,10 @@ warn contains msg if {
 #   severity: deny
 #   remediation: Use a team from params.allowed_owners / matching params.owner_pattern, or add the team to the parameters.
 deny contains msg if {
+	some msg in _rot011_deny
+}
+
+_rot011_deny contains msg if {
 	count(params.allowed_owners) > 0
 	some f in tf.families
 	some attr in ["owner", "backup_owner"]
@@ -93,7 +106,7 @@ deny contains msg if {
 	msg := sprintf("ROT011 %s: %s %q is not in allowed_owners %v", [f.address, attr, v.value, sort(params.allowed_owners)])
 }
 
-deny contains msg if {
+_rot011_deny contains msg if {
 	params.owner_pattern != ""
 	regex.is_valid(params.owner_pattern)
 	some f in tf.families
@@ -117,8 +130,13 @@ _owner_params_set if params.owner_pattern != ""
 # custom:
 #   id: ROT011
 #   severity: warn
+#   unchecked: true
 #   remediation: Set owners to values known at plan time; fix params.owner_pattern.
 warn contains msg if {
+	some msg in _rot011_unchecked
+}
+
+_rot011_unchecked contains msg if {
 	_owner_params_set
 	some f in tf.families
 	some attr in ["owner", "backup_owner"]
@@ -127,7 +145,7 @@ warn contains msg if {
 	msg := tf.unchecked("ROT011", f, [attr], v)
 }
 
-warn contains msg if {
+_rot011_unchecked contains msg if {
 	params.owner_pattern != ""
 	not regex.is_valid(params.owner_pattern)
 	count(tf.families) > 0
@@ -148,6 +166,10 @@ warn contains msg if {
 #   severity: deny
 #   remediation: Declare a rotation_secret_family for the secret and set family = rotation_secret_family.<name>.id.
 deny contains msg if {
+	some msg in _rot012_deny
+}
+
+_rot012_deny contains msg if {
 	some s in tf.secrets
 	not tf.family_of[s.address]
 	fam := tf.field(s, ["family"])
@@ -165,8 +187,13 @@ _quoted(f) := "(not set)" if f.state == "null"
 # custom:
 #   id: ROT012
 #   severity: warn
+#   unchecked: true
 #   remediation: Set family = rotation_secret_family.<name>.id, or a value known at plan time.
 warn contains msg if {
+	some msg in _rot012_unchecked
+}
+
+_rot012_unchecked contains msg if {
 	some s in tf.secrets
 	not tf.family_of[s.address]
 	fam := tf.field(s, ["family"])
@@ -229,21 +256,26 @@ deny contains msg if {
 # custom:
 #   id: ROT013
 #   severity: warn
+#   unchecked: true
 #   remediation: Set reviewed_at (RFC 3339) and review_interval to values known at plan time.
 warn contains msg if {
+	some msg in _rot013_unchecked
+}
+
+_rot013_unchecked contains msg if {
 	some f in tf.families
 	tf.field(f, ["reviewed_at"]).state == "known"
 	msg := tf.unchecked("ROT013", f, ["review_interval"], tf.dur(f, ["review_interval"]))
 }
 
-warn contains msg if {
+_rot013_unchecked contains msg if {
 	some f in tf.families
 	reviewed := tf.field(f, ["reviewed_at"])
 	reviewed.state == "unknown"
 	msg := tf.unchecked("ROT013", f, ["reviewed_at"], reviewed)
 }
 
-warn contains msg if {
+_rot013_unchecked contains msg if {
 	some f in tf.families
 	reviewed := tf.field(f, ["reviewed_at"])
 	reviewed.state == "known"

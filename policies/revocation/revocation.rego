@@ -60,16 +60,20 @@ _prior(s, e) := "new" if not tf.prior_status[s.address][e.v.version]
 #   severity: warn
 #   remediation: Confirm the revocation was intended (incident, leaked key) and that its consumers were told; record the reason in revoke_reason.
 warn contains msg if {
+	some msg in _rot030_warn
+}
+
+_rot030_warn contains msg if {
 	some [s, e] in _revoked
 	revoked := tf.time_ns(e.v.revoked_at)
 	superseded := tf.time_ns(e.v.superseded_at)
-	overlap := tf.dur(s, _overlap)
+	overlap := tf.sdur(s, _overlap)
 	overlap.state == "known"
 	revoked - superseded < overlap.seconds * _ns
 	msg := sprintf("ROT030 %s: version %v was revoked at %s, %s after it was superseded at %s, before its overlap %s elapsed (%s)", [s.address, e.v.version, e.v.revoked_at, duration.format(_seconds(revoked - superseded)), e.v.superseded_at, overlap.value, _reason(s, e)])
 }
 
-warn contains msg if {
+_rot030_warn contains msg if {
 	some [s, e] in _revoked
 	tf.time_ns(e.v.revoked_at)
 	object.get(e.v, "superseded_at", null) == null
@@ -77,7 +81,7 @@ warn contains msg if {
 	msg := sprintf("ROT030 %s: version %v was revoked at %s while it was still %s (%s)", [s.address, e.v.version, e.v.revoked_at, _was(e), _reason(s, e)])
 }
 
-warn contains msg if {
+_rot030_warn contains msg if {
 	some [s, e] in _revoked
 	tf.unknown(s, array.concat(e.path, ["revoked_at"]))
 	_in_revoke_versions(s, e.v.version)
@@ -95,7 +99,7 @@ _was(e) := "active" if object.get(e.v, "activated_at", null) != null
 # scheduled revocation was due anyway.
 _overlap_elapsed(s, e) if {
 	superseded := tf.time_ns(e.v.superseded_at)
-	overlap := tf.dur(s, _overlap)
+	overlap := tf.sdur(s, _overlap)
 	overlap.state == "known"
 	tf.as_of - superseded >= overlap.seconds * _ns
 }
@@ -106,24 +110,29 @@ _overlap_elapsed(s, e) if {
 # custom:
 #   id: ROT030
 #   severity: warn
+#   unchecked: true
 #   remediation: Nothing to change usually; review the next plan.
 warn contains msg if {
+	some msg in _rot030_unchecked
+}
+
+_rot030_unchecked contains msg if {
 	some s in tf.secrets
 	not tf.versions_known(s)
 	msg := sprintf("ROT030 %s: could not be checked: %s is unknown until apply", [s.address, tf.versions_attr(s)])
 }
 
-warn contains msg if {
+_rot030_unchecked contains msg if {
 	some s in tf.secrets
 	some e in tf.versions(s)
 	tf.unknown(s, array.concat(e.path, ["status"]))
 	msg := sprintf("ROT030 %s: could not be checked: %s is unknown until apply", [s.address, tf.path_string(array.concat(e.path, ["status"]))])
 }
 
-warn contains msg if {
+_rot030_unchecked contains msg if {
 	some [s, e] in _revoked
 	tf.time_ns(e.v.superseded_at)
-	msg := tf.unchecked("ROT030", s, _overlap, tf.dur(s, _overlap))
+	msg := tf.unchecked("ROT030", s, _overlap, tf.sdur(s, _overlap))
 }
 
 # ---------------------------------------------------------------------------
@@ -140,6 +149,10 @@ warn contains msg if {
 #   severity: deny
 #   remediation: Do not revoke the active version without a successor; remove the version from revoke_versions or pin_active_version to an accepted version.
 deny contains msg if {
+	some msg in _rot031_deny
+}
+
+_rot031_deny contains msg if {
 	some s in tf.secrets
 	tf.versions_known(s)
 	entries := tf.versions(s)
@@ -164,14 +177,19 @@ _statuses(entries) := concat(", ", [sprintf("v%v %s", [e.v.version, e.v.status])
 # custom:
 #   id: ROT031
 #   severity: warn
+#   unchecked: true
 #   remediation: Nothing to change usually; review the next plan.
 warn contains msg if {
+	some msg in _rot031_unchecked
+}
+
+_rot031_unchecked contains msg if {
 	some s in tf.secrets
 	not tf.versions_known(s)
 	msg := sprintf("ROT031 %s: could not be checked: %s is unknown until apply", [s.address, tf.versions_attr(s)])
 }
 
-warn contains msg if {
+_rot031_unchecked contains msg if {
 	some s in tf.secrets
 	tf.versions_known(s)
 	entries := tf.versions(s)
@@ -196,6 +214,10 @@ warn contains msg if {
 #   severity: deny
 #   remediation: Set hold_reason (an incident or change id), or set hold_revocation = false.
 deny contains msg if {
+	some msg in _rot032_deny
+}
+
+_rot032_deny contains msg if {
 	some s in tf.secrets
 	hold := tf.field(s, ["hold_revocation"])
 	hold.state == "known"
@@ -224,15 +246,20 @@ _overlap_text(s) := v if {
 # custom:
 #   id: ROT032
 #   severity: warn
+#   unchecked: true
 #   remediation: Set hold_revocation and hold_reason to values known at plan time.
 warn contains msg if {
+	some msg in _rot032_unchecked
+}
+
+_rot032_unchecked contains msg if {
 	some s in tf.secrets
 	hold := tf.field(s, ["hold_revocation"])
 	hold.state == "unknown"
 	msg := tf.unchecked("ROT032", s, ["hold_revocation"], hold)
 }
 
-warn contains msg if {
+_rot032_unchecked contains msg if {
 	some s in tf.secrets
 	tf.field(s, ["hold_revocation"]).value == true
 	reason := tf.field(s, ["hold_reason"])

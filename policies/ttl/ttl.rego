@@ -27,21 +27,25 @@ _ttl := ["schedule", "ttl"]
 #   severity: deny
 #   remediation: Lower schedule.ttl (and period/overlap with it) to the classification's maximum, or reclassify the family if its blast radius really is smaller.
 deny contains msg if {
+	some msg in _rot001_deny
+}
+
+_rot001_deny contains msg if {
 	some s in tf.secrets
 	tf.field(s, _ttl).state == "null"
 	cls := tf.classification(s)
 	msg := sprintf("ROT001 %s: schedule.ttl is not set; set it to at most %s, the max_ttl for classification %s (%s)", [s.address, _max_text(cls.value), cls.value, tf.family_note(s)])
 }
 
-deny contains msg if {
+_rot001_deny contains msg if {
 	some s in tf.secrets
-	ttl := tf.dur(s, _ttl)
+	ttl := tf.sdur(s, _ttl)
 	ttl.state == "known"
 	cls := tf.classification(s)
 	cls.state == "known"
-	max := duration.seconds(params.max_ttl[cls.value])
-	ttl.seconds > max
-	msg := sprintf("ROT001 %s: ttl %s exceeds %s, the max_ttl for classification %s (%s)", [s.address, ttl.value, duration.format(max), cls.value, tf.family_note(s)])
+	limit := duration.seconds(params.max_ttl[cls.value])
+	ttl.seconds > limit
+	msg := sprintf("ROT001 %s: ttl %s exceeds %s, the max_ttl for classification %s (%s)", [s.address, ttl.value, duration.format(limit), cls.value, tf.family_note(s)])
 }
 
 _max_text(cls) := duration.format(duration.seconds(params.max_ttl[cls]))
@@ -54,22 +58,27 @@ _max_text(cls) := "the maximum" if not duration.valid(params.max_ttl[cls])
 # custom:
 #   id: ROT001
 #   severity: warn
+#   unchecked: true
 #   remediation: Make ttl and the family's classification known at plan time (literals or known variables), or fix params.max_ttl.
 warn contains msg if {
+	some msg in _rot001_unchecked
+}
+
+_rot001_unchecked contains msg if {
 	some s in tf.secrets
-	ttl := tf.dur(s, _ttl)
+	ttl := tf.sdur(s, _ttl)
 	ttl.state in {"unknown", "invalid"}
 	msg := tf.unchecked("ROT001", s, _ttl, ttl)
 }
 
-warn contains msg if {
+_rot001_unchecked contains msg if {
 	some s in tf.secrets
 	tf.classification(s).state != "known"
 	f := tf.families[tf.family_of[s.address]]
 	msg := tf.unchecked_of("ROT001", s, f, ["classification"], tf.classification(s))
 }
 
-warn contains msg if {
+_rot001_unchecked contains msg if {
 	some s in tf.secrets
 	cls := tf.classification(s)
 	cls.state == "known"
@@ -93,8 +102,12 @@ _lifetime := [["schedule", "propagation"], ["schedule", "period"], ["schedule", 
 #   severity: deny
 #   remediation: Raise schedule.ttl to at least propagation + period + overlap, or shorten period or overlap.
 deny contains msg if {
+	some msg in _rot002_deny
+}
+
+_rot002_deny contains msg if {
 	some s in tf.secrets
-	[p, per, o, ttl] := [d | some path in _lifetime; d := tf.dur(s, path)]
+	[p, per, o, ttl] := [d | some path in _lifetime; d := tf.sdur(s, path)]
 	every d in [p, per, o, ttl] {
 		d.state == "known"
 	}
@@ -109,11 +122,16 @@ deny contains msg if {
 # custom:
 #   id: ROT002
 #   severity: warn
+#   unchecked: true
 #   remediation: Make the schedule durations known at plan time.
 warn contains msg if {
+	some msg in _rot002_unchecked
+}
+
+_rot002_unchecked contains msg if {
 	some s in tf.secrets
 	some path in _lifetime
-	msg := tf.unchecked("ROT002", s, path, tf.dur(s, path))
+	msg := tf.unchecked("ROT002", s, path, tf.sdur(s, path))
 }
 
 # ---------------------------------------------------------------------------
@@ -131,6 +149,10 @@ warn contains msg if {
 #   severity: deny
 #   remediation: Apply so the schedule rotates (check the change_window lets it), release hold_revocation, or revoke the expired version with revoke_versions and revoke_reason.
 deny contains msg if {
+	some msg in _rot003_deny
+}
+
+_rot003_deny contains msg if {
 	some s in tf.secrets
 	some e in tf.versions(s)
 	e.v.status in tf.accepted_statuses
@@ -145,7 +167,7 @@ _expiry(_, e) := tf.time_ns(e.v.expires_at)
 _expiry(s, e) := exp if {
 	not tf.time_ns(object.get(e.v, "expires_at", null))
 	issued := tf.time_ns(e.v.issued_at)
-	ttl := tf.dur(s, _ttl)
+	ttl := tf.sdur(s, _ttl)
 	ttl.state == "known"
 	exp := issued + (ttl.seconds * 1000000000)
 }
@@ -156,21 +178,26 @@ _expiry(s, e) := exp if {
 # custom:
 #   id: ROT003
 #   severity: warn
+#   unchecked: true
 #   remediation: Nothing to change in the configuration usually; review the plan after the unknown values are known (e.g. on the next plan).
 warn contains msg if {
+	some msg in _rot003_unchecked
+}
+
+_rot003_unchecked contains msg if {
 	some s in tf.secrets
 	not tf.versions_known(s)
 	msg := sprintf("ROT003 %s: could not be checked: %s is unknown until apply", [s.address, tf.versions_attr(s)])
 }
 
-warn contains msg if {
+_rot003_unchecked contains msg if {
 	some s in tf.secrets
 	some e in tf.versions(s)
 	tf.unknown(s, array.concat(e.path, ["status"]))
 	msg := sprintf("ROT003 %s: could not be checked: %s is unknown until apply", [s.address, tf.path_string(array.concat(e.path, ["status"]))])
 }
 
-warn contains msg if {
+_rot003_unchecked contains msg if {
 	some s in tf.secrets
 	some e in tf.versions(s)
 	e.v.status in tf.accepted_statuses
