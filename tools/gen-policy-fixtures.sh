@@ -28,8 +28,9 @@
 # policies/ as data at its directory's path, so two documents in one directory
 # would collide; this way each fixture is data.testdata.fixtures["<name>"]).
 #
-# Normalisation: the plan's `timestamp` (the wall-clock time of the plan) is
-# set to the step's rehearsal clock; secret material (secret, active_secret,
+# Normalisation: keys are sorted, and so is relevant_attributes (Terraform
+# does not fix its order); the plan's `timestamp` (the wall-clock time of the
+# plan) is set to the step's rehearsal clock; secret material (secret, active_secret,
 # accepted_secrets) is replaced by "(redacted)"; kids are renamed kid-1,
 # kid-2, ... in order of appearance and public keys/JWKs/JWKS by placeholders
 # (they are random on every run and no rule reads them). The script fails if
@@ -48,7 +49,7 @@ die() { echo "gen-policy-fixtures: $*" >&2; exit 1; }
 need() { [ -x "$bin/$1" ] || bash tools/install-clis.sh "$1" >/dev/null; [ -x "$bin/$1" ] || die "$1 not found in $bin"; }
 command -v jq >/dev/null || die "jq is required"
 
-mode=write
+mode=generate
 names=()
 for a in "$@"; do
   case $a in
@@ -122,7 +123,8 @@ bash tools/dev-overrides.sh "$cliconfig" >/dev/null
 while IFS= read -r v; do unset "$v"; done < <(compgen -e | grep -E '^(TF_|ROTATION_)' || true)
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0 TF_CLI_CONFIG_FILE=$cliconfig
 
-# The jq program that normalises one document.
+# The jq program that normalises one document ($now and $kids are jq's).
+# shellcheck disable=SC2016
 normalise='
   def redact: "(redacted)";
   ([.. | objects | select(has("kid") and (.kid | type) == "string") | .kid]

@@ -33,8 +33,7 @@ deny contains msg if {
 _rot001_deny contains msg if {
 	some s in tf.secrets
 	tf.field(s, _ttl).state == "null"
-	cls := tf.classification(s)
-	msg := sprintf("ROT001 %s: schedule.ttl is not set; set it to at most %s, the max_ttl for classification %s (%s)", [s.address, _max_text(cls.value), cls.value, tf.family_note(s)])
+	msg := sprintf("ROT001 %s: schedule.ttl is not set; set it to at most %s (%s)", [s.address, _max_text(tf.classification(s)), tf.family_note(s)])
 }
 
 _rot001_deny contains msg if {
@@ -48,9 +47,11 @@ _rot001_deny contains msg if {
 	msg := sprintf("ROT001 %s: ttl %s exceeds %s, the max_ttl for classification %s (%s)", [s.address, ttl.value, duration.format(limit), cls.value, tf.family_note(s)])
 }
 
-_max_text(cls) := duration.format(duration.seconds(params.max_ttl[cls]))
-
-_max_text(cls) := "the maximum" if not duration.valid(params.max_ttl[cls])
+# "90d, the max_ttl for classification high", for the ttl-not-set message.
+_max_text(cls) := sprintf("%s, the max_ttl for classification %s", [duration.format(duration.seconds(params.max_ttl[cls.value])), cls.value]) if {
+	cls.state == "known"
+	duration.valid(params.max_ttl[cls.value])
+} else := "the max_ttl of the family's classification"
 
 # METADATA
 # title: ttl set and within max_ttl (could not be checked)

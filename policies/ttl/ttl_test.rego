@@ -65,6 +65,11 @@ test_rot001_ttl_unknown_warns if {
 	not "ROT001" in mock.ids(_deny(doc))
 }
 
+test_rot001_ttl_not_set_with_unknown_classification_fails if {
+	doc := mock.plan([mock.with_unknown(mock.fam({"classification": null}), {"classification": true}), mock.sec({"schedule": {"ttl": null}})])
+	mock.only(_deny(doc), "ROT001") == {"ROT001 rotation_secret.s: schedule.ttl is not set; set it to at most the max_ttl of the family's classification (family rotation_secret_family.f)"}
+}
+
 test_rot001_classification_unknown_warns if {
 	doc := mock.plan([mock.with_unknown(mock.fam({"classification": null}), {"classification": true}), mock.sec({})])
 	"ROT001 rotation_secret.s: could not be checked: classification of rotation_secret_family.f is unknown until apply" in _warn(doc)
