@@ -43,7 +43,37 @@ max_ttl := object.union(defaults.max_ttl, m) if {
 	is_object(m)
 } else := defaults.max_ttl
 
-allowed_owners := {o | some o in _get("allowed_owners")}
+allowed_owners := {o | some o in _get("allowed_owners")} if is_array(_get("allowed_owners"))
+
+else := set()
+
+# A parameter given with the wrong type is reported in invalid (and makes
+# the rules that read it "could not be checked") instead of being ignored.
+_wrong_type contains ["allowed_owners", "a list of team names"] if {
+	not is_array(_get("allowed_owners"))
+}
+
+_wrong_type contains ["owner_pattern", "a string"] if {
+	not is_string(_get("owner_pattern"))
+}
+
+_wrong_type contains ["enforce_review", "true or false"] if {
+	not is_boolean(_get("enforce_review"))
+}
+
+_wrong_type contains ["max_ttl", "a map of classification to duration"] if {
+	m := given.max_ttl
+	m != null
+	not is_object(m)
+}
+
+_wrong_type contains ["now", "an RFC 3339 string"] if {
+	not is_string(_get("now"))
+}
+
+invalid contains sprintf("params.%s %s is not %s", [key, json.marshal(given[key]), want]) if {
+	some [key, want] in _wrong_type
+}
 
 owner_pattern := _get("owner_pattern")
 
@@ -61,6 +91,7 @@ invalid contains sprintf("params.max_ttl.%s %s is not a duration", [k, duration.
 }
 
 invalid contains sprintf("params.owner_pattern %q is not a valid regular expression", [owner_pattern]) if {
+	is_string(owner_pattern)
 	not regex.is_valid(owner_pattern)
 }
 
@@ -69,11 +100,13 @@ invalid contains sprintf("params.overlap_cache_factor %v is not a number >= 0", 
 }
 
 invalid contains sprintf("params.now %q is not an RFC 3339 time", [now]) if {
+	is_string(now)
 	now != ""
 	not time.parse_rfc3339_ns(now)
 }
 
 invalid contains sprintf("params.allowed_owners %v is not a list of strings", [_get("allowed_owners")]) if {
+	is_array(_get("allowed_owners"))
 	some o in _get("allowed_owners")
 	not is_string(o)
 }

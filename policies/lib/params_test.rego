@@ -50,3 +50,20 @@ test_valid_params_are_not_reported if {
 	bad := params.invalid with data.rotation.params as {"max_ttl": {"high": "60d"}, "owner_pattern": "team-.*", "now": "2026-01-05T09:00:00Z"}
 	bad == set()
 }
+
+test_wrong_types_are_reported if {
+	bad := params.invalid with data.rotation.params as {
+		"allowed_owners": "team-x",
+		"enforce_review": "yes",
+		"max_ttl": "30d",
+		"owner_pattern": 7,
+	}
+	count(bad) == 4
+	some m in bad
+	startswith(m, "params.allowed_owners \"team-x\" is not a list")
+}
+
+test_wrong_type_allowed_owners_allows_nobody_silently_no_more if {
+	params.allowed_owners == set() with data.rotation.params as {"allowed_owners": "team-x"}
+	params.invalid != set() with data.rotation.params as {"allowed_owners": "team-x"}
+}

@@ -107,6 +107,7 @@ _rot011_deny contains msg if {
 }
 
 _rot011_deny contains msg if {
+	is_string(params.owner_pattern)
 	params.owner_pattern != ""
 	regex.is_valid(params.owner_pattern)
 	some f in tf.families
@@ -122,7 +123,10 @@ _anchored := sprintf("^(?:%s)$", [params.owner_pattern])
 
 _owner_params_set if count(params.allowed_owners) > 0
 
-_owner_params_set if params.owner_pattern != ""
+_owner_params_set if {
+	is_string(params.owner_pattern)
+	params.owner_pattern != ""
+}
 
 # METADATA
 # title: owners are allowed teams (could not be checked)
@@ -146,6 +150,14 @@ _rot011_unchecked contains msg if {
 }
 
 _rot011_unchecked contains msg if {
+	some p in params.invalid
+	regex.match(`^params\.(allowed_owners|owner_pattern) `, p)
+	count(tf.families) > 0
+	msg := sprintf("ROT011 params: could not be checked: %s", [p])
+}
+
+_rot011_unchecked contains msg if {
+	is_string(params.owner_pattern)
 	params.owner_pattern != ""
 	not regex.is_valid(params.owner_pattern)
 	count(tf.families) > 0
