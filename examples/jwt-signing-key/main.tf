@@ -14,7 +14,9 @@ terraform {
   }
 }
 
-provider "rotation" {}
+provider "rotation" {
+  plan_time = plantimestamp() # saved plans apply exactly as shown
+}
 
 resource "rotation_secret_family" "jwt" {
   name         = "auth-session-signing"

@@ -26,4 +26,25 @@ type ProviderData struct {
 	Rehearsal bool
 	// NowSource says where the rehearsal clock came from, for diagnostics.
 	NowSource string
+	// PlanTime is the provider's plan_time (set to plantimestamp()): the
+	// instant every schedule is decided at, in the plan and in Terraform's
+	// re-plan while applying it. Nil when unset; ignored in a rehearsal.
+	PlanTime *time.Time
+}
+
+// now is the time transitions are stamped with.
+func (d *ProviderData) now() time.Time {
+	if d == nil || d.Clock == nil {
+		return time.Now().UTC()
+	}
+	return d.Clock.Now()
+}
+
+// decisionTime is the instant schedules are decided at: plan_time when set
+// (outside a rehearsal), the clock otherwise.
+func (d *ProviderData) decisionTime() time.Time {
+	if d != nil && d.PlanTime != nil && !d.Rehearsal {
+		return *d.PlanTime
+	}
+	return d.now()
 }

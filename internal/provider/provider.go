@@ -33,7 +33,8 @@ type rotationProvider struct {
 }
 
 type providerModel struct {
-	Now types.String `tfsdk:"now"`
+	Now      types.String `tfsdk:"now"`
+	PlanTime types.String `tfsdk:"plan_time"`
 }
 
 // New returns the provider factory that main and the tests serve.
@@ -62,6 +63,14 @@ func (p *rotationProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Description: "Rehearsal clock: an RFC 3339 instant (e.g. `2026-01-01T09:00:00Z`) at which every schedule " +
 					"is evaluated instead of the wall clock, for game days and tests. Falls back to the `" + EnvNow +
 					"` environment variable. Every plan made with it carries a warning; leave it unset for real rotations.",
+			},
+			"plan_time": schema.StringAttribute{
+				Optional: true,
+				Description: "Set to `plantimestamp()`. Every schedule is then decided as of the plan's timestamp, also " +
+					"when Terraform plans again while applying a saved plan, so a plan applied later does exactly what it " +
+					"showed (without it, a transition that falls due between `plan -out` and `apply` makes the apply stop " +
+					"with \"Provider produced inconsistent final plan\"). Transition timestamps are still the apply time. " +
+					"Ignored during a rehearsal (`now`).",
 			},
 		},
 	}
@@ -102,6 +111,21 @@ func (p *rotationProvider) Configure(ctx context.Context, req provider.Configure
 			}
 			data.Clock, data.Rehearsal, data.NowSource = fixedClock{t}, true, "environment variable "+EnvNow
 		}
+	}
+
+	if !cfg.PlanTime.IsNull() && !cfg.PlanTime.IsUnknown() {
+		t, err := parseNow(cfg.PlanTime.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("plan_time"), "Invalid provider attribute plan_time",
+				err.Error()+" Set plan_time = plantimestamp().")
+			return
+		}
+		if !data.Rehearsal && t.After(data.Clock.Now().Add(5*time.Minute)) {
+			resp.Diagnostics.AddAttributeWarning(path.Root("plan_time"), "plan_time is in the future",
+				fmt.Sprintf("plan_time %s is later than the clock (%s): schedules would be decided ahead of time. "+
+					"Set plan_time = plantimestamp(), not a literal.", t.Format(time.RFC3339), data.Clock.Now().Format(time.RFC3339)))
+		}
+		data.PlanTime = &t
 	}
 
 	if data.Rehearsal {

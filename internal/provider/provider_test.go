@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -149,4 +150,48 @@ func (c notReplacedCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRe
 			return
 		}
 	}
+}
+
+// TestAccProvider_planTime: plan_time = plantimestamp() is accepted by both
+// CLIs in the provider block, on the wall clock, and a second plan is empty.
+func TestAccProvider_planTime(t *testing.T) {
+	config := `
+terraform {
+  required_providers {
+    rotation = { source = "rotationkit/rotation" }
+  }
+}
+
+provider "rotation" {
+  plan_time = plantimestamp()
+}
+
+resource "rotation_secret" "s" {
+  family = "plan-time"
+  name   = "prod"
+  type   = "hmac"
+  schedule {
+    period      = "30d"
+    propagation = "1h"
+    overlap     = "1d"
+    ttl         = "90d"
+  }
+}
+`
+	accTest(t, resource.TestCase{
+		Steps: []resource.TestStep{
+			{
+				Config:      strings.Replace(config, "plantimestamp()", `"next tuesday"`, 1),
+				ExpectError: regexp.MustCompile(`(?s)Invalid provider attribute plan_time`),
+			},
+			{
+				Config: config,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("rotation_secret.s", tfjsonpath.New("active_version"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue("rotation_secret.s", tfjsonpath.New("next_transition"), knownvalue.StringExact("issue v2")),
+				},
+			},
+			{Config: config, ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}}},
+		},
+	})
 }

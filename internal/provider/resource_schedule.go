@@ -176,13 +176,6 @@ func (r *scheduleResource) ValidateConfig(ctx context.Context, req resource.Vali
 	validateControls(ctx, m.controlsModel, &resp.Diagnostics)
 }
 
-func (r *scheduleResource) now() time.Time {
-	if r.data == nil || r.data.Clock == nil {
-		return time.Now().UTC()
-	}
-	return r.data.Clock.Now()
-}
-
 func (m *scheduleResourceModel) key() string {
 	return m.Family.ValueString() + "/" + m.Name.ValueString()
 }
@@ -275,7 +268,8 @@ func (r *scheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	resp.Diagnostics.Append(r.decide(ctx, &plan, prior, r.now(), false)...)
+	at := r.data.decisionTime()
+	resp.Diagnostics.Append(r.decide(ctx, &plan, prior, at, at, false)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -284,7 +278,7 @@ func (r *scheduleResource) ModifyPlan(ctx context.Context, req resource.ModifyPl
 
 // decide runs the engine at now and renders the slots into m: at plan time
 // with this apply's timestamps unknown, at apply time stamped with now.
-func (r *scheduleResource) decide(ctx context.Context, m, prior *scheduleResourceModel, now time.Time, apply bool) diag.Diagnostics {
+func (r *scheduleResource) decide(ctx context.Context, m, prior *scheduleResourceModel, decideAt, stampAt time.Time, apply bool) diag.Diagnostics {
 	spec, diags := m.spec(ctx, prior)
 	if diags.HasError() {
 		return diags
@@ -295,7 +289,7 @@ func (r *scheduleResource) decide(ctx context.Context, m, prior *scheduleResourc
 		diags.Append(d...)
 		state = slotsToState(ps)
 	}
-	dec, err := lifecycle.Decide(spec, state, now)
+	dec, err := lifecycle.Decide(spec, state, decideAt)
 	if err != nil {
 		addEngineError(&diags, "Cannot plan the rotation", err)
 		return diags
@@ -310,7 +304,7 @@ func (r *scheduleResource) decide(ctx context.Context, m, prior *scheduleResourc
 	}
 	planned := dec.Planned()
 	if apply {
-		planned = lifecycle.Stamp(planned, now)
+		planned = lifecycle.Stamp(planned, stampAt)
 	}
 	slots := map[string]slotModel{"a": unusedSlot(), "b": unusedSlot()}
 	for i, nv := range dec.Next.Versions {
@@ -411,9 +405,9 @@ func (r *scheduleResource) apply(ctx context.Context, get func(context.Context, 
 	if diags.HasError() {
 		return
 	}
-	now := r.now()
+	now := r.data.now()
 	if plan.Slots.IsUnknown() {
-		diags.Append(r.decide(ctx, &plan, prior, now, true)...)
+		diags.Append(r.decide(ctx, &plan, prior, r.data.decisionTime(), now, true)...)
 		if !diags.HasError() {
 			diags.Append(set(ctx, &plan)...)
 		}

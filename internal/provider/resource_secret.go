@@ -247,13 +247,6 @@ func (r *secretResource) ValidateConfig(ctx context.Context, req resource.Valida
 	validateControls(ctx, m.controlsModel, &resp.Diagnostics)
 }
 
-func (r *secretResource) now() time.Time {
-	if r.data == nil || r.data.Clock == nil {
-		return time.Now().UTC()
-	}
-	return r.data.Clock.Now()
-}
-
 // options returns the material options of the configuration.
 func (m *secretModel) options() material.Options {
 	o := material.DefaultOptions()
@@ -329,8 +322,8 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 		return
 	}
-	now := r.now()
-	resp.Diagnostics.Append(r.decide(ctx, &plan, prior, now, false)...)
+	at := r.data.decisionTime()
+	resp.Diagnostics.Append(r.decide(ctx, &plan, prior, at, at, false)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -341,7 +334,7 @@ func (r *secretResource) ModifyPlan(ctx context.Context, req resource.ModifyPlan
 // versions and derived attributes into m. At plan time (apply=false) the
 // timestamps and material this apply will create are unknown; at apply time
 // they are filled in with now and fresh material.
-func (r *secretResource) decide(ctx context.Context, m, prior *secretModel, now time.Time, apply bool) diag.Diagnostics {
+func (r *secretResource) decide(ctx context.Context, m, prior *secretModel, decideAt, stampAt time.Time, apply bool) diag.Diagnostics {
 	spec, diags := m.spec(ctx, prior)
 	if diags.HasError() {
 		return diags
@@ -351,7 +344,7 @@ func (r *secretResource) decide(ctx context.Context, m, prior *secretModel, now 
 		diags.Append(prior.Versions.ElementsAs(ctx, &priorVersions, false)...)
 	}
 	state := toEngineState(priorVersions)
-	dec, err := lifecycle.Decide(spec, state, now)
+	dec, err := lifecycle.Decide(spec, state, decideAt)
 	if err != nil {
 		addEngineError(&diags, "Cannot plan the rotation", err)
 		return diags
@@ -367,7 +360,7 @@ func (r *secretResource) decide(ctx context.Context, m, prior *secretModel, now 
 
 	planned := dec.Planned()
 	if apply {
-		planned = lifecycle.Stamp(planned, now)
+		planned = lifecycle.Stamp(planned, stampAt)
 	}
 	byVersion := map[int64]versionModel{}
 	for _, v := range priorVersions {
@@ -586,10 +579,10 @@ func (r *secretResource) apply(ctx context.Context, planValue interface {
 	if diags.HasError() {
 		return
 	}
-	now := r.now()
+	now := r.data.now()
 	if plan.Versions.IsUnknown() {
 		// The plan could not decide (unknown inputs): decide now.
-		diags.Append(r.decide(ctx, &plan, prior, now, true)...)
+		diags.Append(r.decide(ctx, &plan, prior, r.data.decisionTime(), now, true)...)
 		if !diags.HasError() {
 			diags.Append(state.Set(ctx, &plan)...)
 		}

@@ -37,6 +37,27 @@ type protoHarness struct {
 	clock  *testClock
 	// state is the recorded state; a null value before the first apply.
 	state tftypes.Value
+	// ptype is the provider configuration type.
+	ptype tftypes.Object
+	// usePlanTime configures plan_time the way plantimestamp() does: the
+	// plan's instant when planning, the saved plan's instant when applying.
+	usePlanTime bool
+	planAt      time.Time
+	inApply     bool
+}
+
+// configure (re)configures the provider with plan_time (zero: unset).
+func (h *protoHarness) configure(planTime time.Time) {
+	h.t.Helper()
+	vals := map[string]tftypes.Value{}
+	if !planTime.IsZero() {
+		vals["plan_time"] = tftypes.NewValue(tftypes.String, planTime.UTC().Format(time.RFC3339))
+	}
+	pcfg := dynamic(h.t, h.ptype, nullsFor(h.ptype, vals))
+	cresp, err := h.srv.ConfigureProvider(context.Background(), &tfprotov6.ConfigureProviderRequest{Config: &pcfg})
+	if err != nil || hasErrors(cresp.Diagnostics) {
+		h.t.Fatalf("ConfigureProvider: %v %v", err, diagText(cresp.Diagnostics))
+	}
 }
 
 func newProtoHarness(t *testing.T) *protoHarness {
@@ -63,7 +84,7 @@ func newProtoHarness(t *testing.T) *protoHarness {
 	if !ok {
 		t.Fatalf("rotation_secret schema type %T", schema.ValueType())
 	}
-	return &protoHarness{t: t, srv: srv, schema: schema, typ: typ, clock: clock, state: tftypes.NewValue(typ, nil)}
+	return &protoHarness{t: t, srv: srv, schema: schema, typ: typ, clock: clock, state: tftypes.NewValue(typ, nil), ptype: pt}
 }
 
 func hasErrors(ds []*tfprotov6.Diagnostic) bool {
@@ -205,6 +226,10 @@ func proposedNew(block *tfprotov6.SchemaBlock, prior, config tftypes.Value) tfty
 func (h *protoHarness) plan(s secretSpec) (tftypes.Value, []*tfprotov6.Diagnostic) {
 	h.t.Helper()
 	ctx := context.Background()
+	if h.usePlanTime && !h.inApply {
+		h.planAt = h.clock.t
+		h.configure(h.planAt)
+	}
 	cfg := h.config(s)
 	cdv := dynamic(h.t, h.typ, cfg)
 	vresp, err := h.srv.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "rotation_secret", Config: &cdv})
@@ -279,6 +304,12 @@ func (h *protoHarness) applyPlanned(s secretSpec, planned tftypes.Value) tftypes
 // applies the new plan.
 func (h *protoHarness) apply(s secretSpec, saved tftypes.Value) tftypes.Value {
 	h.t.Helper()
+	if h.usePlanTime {
+		// plantimestamp() still answers the saved plan's instant.
+		h.configure(h.planAt)
+		h.inApply = true
+		defer func() { h.inApply = false }()
+	}
 	replanned, diags := h.plan(s)
 	if hasErrors(diags) {
 		h.t.Fatalf("re-plan at apply time %s: %s", h.clock.t.Format(time.RFC3339), diagText(diags))
@@ -592,10 +623,11 @@ func must(v tftypes.Value, _ []*tfprotov6.Diagnostic) tftypes.Value { return v }
 // transition falls due between plan and apply (or the change window closes
 // in between), the apply-time re-plan decides differently from the saved
 // plan, and Terraform stops the apply with "Provider produced inconsistent
-// final plan". Skipped unless ROTATION_ACC_KNOWN_ISSUES=1.
+// final plan". Skipped unless ROTATION_ACC_KNOWN_ISSUES=1: the provider's
+// plan_time = plantimestamp() is the fix (TestSecretApplyLater_planTime).
 func TestSecretApplyLater_crossingDueTime(t *testing.T) {
 	if os.Getenv(EnvKnownIssues) == "" {
-		t.Skip("known issue (apply-time re-plan decides at the apply time); set " + EnvKnownIssues + "=1 to run")
+		t.Skip("known issue without plan_time (the apply-time re-plan decides at the apply time; TestSecretApplyLater_planTime shows the fix); set " + EnvKnownIssues + "=1 to run")
 	}
 	t.Run("due time", func(t *testing.T) {
 		h := newProtoHarness(t)
@@ -612,6 +644,44 @@ func TestSecretApplyLater_crossingDueTime(t *testing.T) {
 		h.at("2026-01-04T12:00:00Z").applyPlanned(base, must(h.mustPlan(base)))
 		saved, _ := h.at("2026-02-09T15:59:00Z").mustPlan(base) // issue v2
 		h.at("2026-02-09T16:00:00Z").apply(base, saved)
+	})
+}
+
+// TestSecretApplyLater_planTime: with plan_time = plantimestamp(), a saved
+// plan applied after a further transition fell due (or after the change
+// window closed) is re-planned as of the plan's instant, so the apply does
+// exactly what the plan showed, stamped with the apply time.
+func TestSecretApplyLater_planTime(t *testing.T) {
+	t.Run("due time", func(t *testing.T) {
+		h := newProtoHarness(t)
+		h.usePlanTime = true
+		base := secretSpec{typ: "hmac"}
+		for _, at := range []string{"2026-01-05T09:00:00Z", "2026-02-04T09:00:00Z", "2026-02-04T10:00:00Z"} {
+			h.at(at).apply(base, must(h.mustPlan(base)))
+		}
+		saved, _ := h.at("2026-02-05T10:00:00Z").mustPlan(base) // revoke v1
+		st := h.at("2026-03-07T09:00:00Z").apply(base, saved)   // v3 due since 03-06: not in this apply
+		if got := statuses(st); got != "v1:revoked v2:active" {
+			t.Fatalf("applied %s", got)
+		}
+		expect(t, st, "2026-03-07T09:00:00Z", "versions", 0, "revoked_at")
+		// The next plan picks up the overdue rotation.
+		next, _ := h.at("2026-03-07T09:05:00Z").mustPlan(base)
+		if got := statuses(next); got != "v1:revoked v2:active v3:pending" {
+			t.Fatalf("next plan %s", got)
+		}
+	})
+	t.Run("window closes", func(t *testing.T) {
+		h := newProtoHarness(t)
+		h.usePlanTime = true
+		base := secretSpec{typ: "hmac", window: &[4]string{"mon", "09:00", "16:00", "UTC"}}
+		h.at("2026-01-04T12:00:00Z").apply(base, must(h.mustPlan(base)))
+		saved, _ := h.at("2026-02-09T15:59:00Z").mustPlan(base) // issue v2
+		st := h.at("2026-02-09T16:00:00Z").apply(base, saved)
+		if got := statuses(st); got != "v1:active v2:pending" {
+			t.Fatalf("applied %s", got)
+		}
+		expect(t, st, "2026-02-09T16:00:00Z", "versions", 1, "issued_at")
 	})
 }
 
