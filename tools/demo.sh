@@ -65,9 +65,15 @@ set -e
 echo "exit code: $code"
 [ "$code" -eq 1 ] || { echo "demo: expected exit 1 from check on the broken plan" >&2; exit 1; }
 
-say "what is next"
+say "8. the credential lifecycle plan for the architecture review"
+"$pdir/terraform-provider-rotation" runbook --output "$root/runbook.md" "$work/plan.json"
+"$pdir/terraform-provider-rotation" runbook --format html --output "$root/runbook.html" "$work/plan.json"
+echo "wrote $root/runbook.md (Markdown with a Mermaid gantt) and $root/runbook.html (one self-contained page with an SVG timeline)"
+sed -n '/^## /{p;q}' "$root/runbook.md" || true
+grep -m1 -A3 -iE 'rollout order' "$root/runbook.md" || true
+
+say "next steps"
 cat <<'MSG'
-The runbook writer (credential lifecycle plan with a timeline) is the next
-issue; `terraform-provider-rotation policies --export DIR` already writes the
-bundle for conftest users.
+Open runbook.html in a browser. `terraform-provider-rotation policies --export DIR` writes the
+policy bundle for conftest; docs/guides/pull-request-checks.md shows the CI workflow.
 MSG

@@ -58,7 +58,7 @@ func inputs(t *testing.T, dir string) (clean, rot020, warnOnly string) {
 }
 
 func TestRunNotHandled(t *testing.T) {
-	for _, args := range [][]string{nil, {}, {"version"}, {"runbook"}, {"-debug"}, {"checks"}} {
+	for _, args := range [][]string{nil, {}, {"version"}, {"runbooks"}, {"-debug"}, {"checks"}} {
 		var out, errb bytes.Buffer
 		if _, handled := Run(args, &out, &errb); handled || out.Len()+errb.Len() > 0 {
 			t.Errorf("Run(%q): handled=%v, wrote %q %q", args, handled, out.String(), errb.String())

@@ -1,6 +1,7 @@
 // Package cli implements the binary's policy subcommands: `check` (the
-// bundled Rego policies, OPA embedded, on plan and state JSON) and
-// `policies` (list or export the bundle). main.go dispatches to Run.
+// bundled Rego policies, OPA embedded, on plan and state JSON),
+// `policies` (list or export the bundle) and `runbook` (the credential
+// lifecycle plan, internal/runbook). main.go dispatches to Run.
 package cli
 
 import (
@@ -37,6 +38,7 @@ const (
 // subcommands (one line each), for main's usage message.
 const Usage = `  ` + Program + ` check [flags] PLAN.json...   check plans/states against the bundled policies (--help for flags)
   ` + Program + ` policies [--export DIR]      list the bundled rules, or write the bundle for conftest/OPA
+  ` + Program + ` runbook [flags] PLAN.json    write the credential lifecycle plan (Markdown or HTML; --help for flags)
 `
 
 // Run runs the subcommand named by args[0] and returns its exit code.
@@ -53,6 +55,8 @@ func Run(args []string, stdout, stderr io.Writer) (exitCode int, handled bool) {
 		cmd = runCheck
 	case "policies":
 		cmd = runPolicies
+	case "runbook":
+		cmd = runRunbook
 	default:
 		return 0, false
 	}
