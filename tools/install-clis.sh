@@ -22,6 +22,13 @@ CACHE_DIR=${ROTATION_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provid
 BIN_DIR="$CACHE_DIR/bin"
 mkdir -p "$BIN_DIR"
 
+# Two runs at once (a test and a benchmark, say) must not build over each
+# other: serialise on a lock in the cache.
+if command -v flock >/dev/null 2>&1 && [ -z "${ROTATION_INSTALL_LOCKED:-}" ]; then
+  export ROTATION_INSTALL_LOCKED=1
+  exec flock "$CACHE_DIR/.install.lock" "$0" "$@"
+fi
+
 log() { printf 'install-clis: %s\n' "$*" >&2; }
 fail() { log "ERROR: $*"; exit 1; }
 
@@ -34,7 +41,7 @@ have() {
   [ "$1" = conftest ] && flag=--version
   [ -x "$bin" ] || return 1
   # An empty CLI config keeps a missing ~/.terraformrc from adding warnings.
-  TF_CLI_CONFIG_FILE=/dev/null "$bin" "$flag" 2>/dev/null | grep -q -- "$pattern"
+  TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 "$bin" "$flag" 2>/dev/null | grep -q -- "$pattern"
 }
 
 # stamp NAME VERSION: for tools whose binary does not print the module version.
@@ -78,7 +85,8 @@ GO
     # version.dev=no drops the "-dev" suffix so `tofu version` reports the release.
     GOFLAGS=-mod=mod go build -trimpath \
       -ldflags "-s -w -X github.com/opentofu/opentofu/version.dev=no" \
-      -o "$BIN_DIR/tofu" github.com/opentofu/opentofu/cmd/tofu
+      -o "$BIN_DIR/tofu.new" github.com/opentofu/opentofu/cmd/tofu
+    mv -f "$BIN_DIR/tofu.new" "$BIN_DIR/tofu" # atomic: a running tofu is never half-written
   ) || fail "building OpenTofu ${OPENTOFU_VERSION} failed (see the go output above)"
   have tofu "$want\$" || fail "tofu built but 'tofu version' does not report $want"
 }
