@@ -47,7 +47,7 @@ func rev(n int64, issued, activated, superseded, revoked time.Time) Version {
 
 func state(gen int64, vs ...Version) State { return State{Versions: vs, Generation: gen} }
 
-// The steady states of the std schedule:
+// The steady states of the std schedule.
 var (
 	// stA: v1 active since t0.
 	stA = state(1, act(1, d(0), d(0)))
@@ -380,7 +380,9 @@ func TestDecideErrors(t *testing.T) {
 		}
 	}
 	spec.Schedule.Period = 0
-	if _, err := Decide(spec, stA, d(1)); err == nil || err.(*ValidationError).Field != "schedule.period" {
+	if _, err := Decide(spec, stA, d(1)); err == nil {
+		t.Errorf("invalid schedule: no error")
+	} else if ve, ok := err.(*ValidationError); !ok || ve.Field != "schedule.period" {
 		t.Errorf("invalid schedule: %v", err)
 	}
 }

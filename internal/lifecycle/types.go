@@ -23,8 +23,6 @@ func (s Status) Accepted() bool {
 	return s == StatusPending || s == StatusActive || s == StatusPrevious
 }
 
-func (s Status) valid() bool { return s.Accepted() || s == StatusRevoked }
-
 // Mode selects the resource whose rules apply.
 type Mode int
 

@@ -52,10 +52,6 @@ func TestParseChangeWindow(t *testing.T) {
 	}
 }
 
-func contains(s, sub string) bool {
-	return len(sub) == 0 || len(s) >= len(sub) && (s[:len(sub)] == sub || contains(s[1:], sub))
-}
-
 func TestChangeWindowContains(t *testing.T) {
 	var nilW *ChangeWindow
 	if !nilW.Contains(t0) || !nilW.NextOpen(t0).Equal(t0) {

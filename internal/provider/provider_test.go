@@ -129,7 +129,7 @@ func TestProviderConfigure_now(t *testing.T) {
 func TestMain(m *testing.M) {
 	// A stray ROTATION_NOW in the developer's shell must not leak into tests
 	// that expect the wall clock; tests that want it set it themselves.
-	os.Unsetenv(EnvNow)
+	_ = os.Unsetenv(EnvNow)
 	os.Exit(m.Run())
 }
 

@@ -79,9 +79,8 @@ var slotAttrTypes = map[string]attr.Type{
 }
 
 var (
-	slotObjectType  = types.ObjectType{AttrTypes: slotAttrTypes}
-	slotsAttrTypes  = map[string]attr.Type{"a": slotObjectType, "b": slotObjectType}
-	slotsObjectType = types.ObjectType{AttrTypes: slotsAttrTypes}
+	slotObjectType = types.ObjectType{AttrTypes: slotAttrTypes}
+	slotsAttrTypes = map[string]attr.Type{"a": slotObjectType, "b": slotObjectType}
 )
 
 func (r *scheduleResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {

@@ -93,8 +93,9 @@ func (r *secretRecorder) CheckState(_ context.Context, req statecheck.CheckState
 				add(v)
 			}
 		}
-		for _, v := range attrs["versions"].([]any) {
-			vm := v.(map[string]any)
+		versions, _ := attrs["versions"].([]any)
+		for _, v := range versions {
+			vm, _ := v.(map[string]any)
 			add(vm["secret"])
 			for k, x := range vm {
 				if k != "secret" {

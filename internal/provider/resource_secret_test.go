@@ -975,17 +975,17 @@ func TestAccSecret_invalidConfig(t *testing.T) {
 type setClock string
 
 func (c setClock) CheckPlan(context.Context, plancheck.CheckPlanRequest, *plancheck.CheckPlanResponse) {
-	os.Setenv(EnvNow, string(c))
+	_ = os.Setenv(EnvNow, string(c))
 }
 
 // envClockConfig is secretConfig without the provider's now attribute: the
 // clock is ROTATION_NOW, which the tests move between plan and apply.
-func envClockConfig(typ, extra string) string {
-	return strings.Replace(secretConfig("unused", typ, extra), `now = "unused"`, "", 1)
+func envClockConfig(extra string) string {
+	return strings.Replace(secretConfig("unused", "hmac", extra), `now = "unused"`, "", 1)
 }
 
 // planAt is a PreConfig that sets the clock the step's plan is made at.
-func planAt(at string) func() { return func() { os.Setenv(EnvNow, at) } }
+func planAt(at string) func() { return func() { _ = os.Setenv(EnvNow, at) } }
 
 // TestAccSecret_applyLaterThanPlan: a saved plan applied later than it was
 // made performs exactly the planned transitions and nothing that became due
@@ -1010,7 +1010,7 @@ func TestAccSecret_applyLaterThanPlan(t *testing.T) {
 		apply5 = "2026-03-06T14:00:00Z" // after v3 was due: the emergency plan still holds
 	)
 	t.Setenv(EnvNow, plan1)
-	cfg := func(extra string) string { return envClockConfig("hmac", extra) }
+	cfg := func(extra string) string { return envClockConfig(extra) }
 	accTest(t, resource.TestCase{
 		Steps: []resource.TestStep{
 			{
@@ -1106,14 +1106,14 @@ func TestAccSecret_applyLaterCrossingDueTime(t *testing.T) {
 		t.Setenv(EnvNow, "2026-01-05T09:00:00Z")
 		accTest(t, resource.TestCase{
 			Steps: []resource.TestStep{
-				{Config: envClockConfig("hmac", "")},
-				{PreConfig: planAt("2026-02-04T09:00:00Z"), Config: envClockConfig("hmac", "")},
-				{PreConfig: planAt("2026-02-04T10:00:00Z"), Config: envClockConfig("hmac", "")},
+				{Config: envClockConfig("")},
+				{PreConfig: planAt("2026-02-04T09:00:00Z"), Config: envClockConfig("")},
+				{PreConfig: planAt("2026-02-04T10:00:00Z"), Config: envClockConfig("")},
 				{
 					// Plan the revocation of v1; apply it after v3 is
 					// due (v2 issued 2026-02-04T09:00 + 30d).
 					PreConfig: planAt("2026-02-05T10:00:00Z"),
-					Config:    envClockConfig("hmac", ""),
+					Config:    envClockConfig(""),
 					ConfigPlanChecks: planUpdate(plannedStatus(0, "revoked"), planIs(root("versions"), knownvalue.ListSizeExact(2)),
 						setClock("2026-03-07T09:00:00Z")),
 					ConfigStateChecks:  []statecheck.StateCheck{stateIs(root("versions"), knownvalue.ListSizeExact(2))},
