@@ -342,9 +342,14 @@ _prior_versions(r) := [v | some v in _obj(object.get(r.before, "slots", {})); is
 
 family_of := {a: f | some a, s in secrets; f := _resolve(s)}
 
-# Family addresses grouped by name and by configuration resource.
-_fam_keys := [{"address": a, "name": object.get(f.values, "name", null), "conf": _fam_conf(f.module, f.rname)} |
+# Family addresses grouped by name, by configuration resource, and by
+# configuration resource and name. Every lookup below goes through these
+# maps, so matching N secrets to N families stays linear, also when the
+# families are one resource with count or for_each.
+_fam_keys := [{"address": a, "name": n, "conf": c, "conf_name": sprintf("%s|%s", [c, n])} |
 	some a, f in families
+	n := object.get(f.values, "name", null)
+	c := _fam_conf(f.module, f.rname)
 ]
 
 _fam_by_name := {n: addrs |
@@ -359,15 +364,40 @@ _fam_by_conf := {c: addrs |
 	addrs := sort([j.address | some j in _fam_keys; j.conf == c])
 }
 
+_fam_by_conf_name := {c: addrs |
+	some k in _fam_keys
+	c := k.conf_name
+	addrs := sort([j.address | some j in _fam_keys; j.conf_name == c])
+}
+
 _fam_conf(module, rname) := sprintf("%s|%s.%s", [module, family_type, rname])
 
 _resolve(s) := a if {
-	c := _candidates(s)
+	# References naming a family instance: rotation_secret_family.f["k"].
+	c := _indexed_candidates(s)
 	count(c) == 1
-	some a in c
+	a := c[0]
 } else := a if {
+	c := _indexed_candidates(s)
 	name := value(s, ["family"])
-	matches := sort([x | some x in _candidates(s); families[x].values.name == name])
+	matches := [x | some x in c; families[x].values.name == name]
+	a := matches[0]
+} else := a if {
+	# A reference to a family resource with a single instance.
+	targets := _unindexed_targets(s)
+	count(targets) == 1
+	addrs := object.get(_fam_by_conf, sprintf("%s|%s", [s.module, targets[0]]), [])
+	count(addrs) == 1
+	a := addrs[0]
+} else := a if {
+	# A reference to a family resource with count/for_each: the instance
+	# whose name is the secret's family value.
+	name := value(s, ["family"])
+	is_string(name)
+	matches := sort([x |
+		some t in _unindexed_targets(s)
+		some x in object.get(_fam_by_conf_name, sprintf("%s|%s|%s", [s.module, t, name]), [])
+	])
 	a := matches[0]
 } else := a if {
 	name := value(s, ["family"])
@@ -377,20 +407,17 @@ _resolve(s) := a if {
 	a := array.concat(same, addrs)[0]
 }
 
-# Families the configuration of s refers to, in s's module instance.
-_candidates(s) := indexed if {
-	indexed := {a |
-		some t in _ref_targets(s)
-		contains(t, "[")
-		a := _in_module(s.module, t)
-		families[a]
-	}
-	count(indexed) > 0
-} else := {a |
+# Family instances the configuration of s names with an instance key, in
+# s's module instance.
+_indexed_candidates(s) := sort({a |
 	some t in _ref_targets(s)
-	not contains(t, "[")
-	some a in object.get(_fam_by_conf, sprintf("%s|%s", [s.module, t]), [])
-}
+	contains(t, "[")
+	a := _in_module(s.module, t)
+	families[a]
+})
+
+# Family resources the configuration of s refers to without an instance key.
+_unindexed_targets(s) := sort({t | some t in _ref_targets(s); not contains(t, "[")})
 
 _in_module("", t) := t
 
