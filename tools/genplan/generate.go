@@ -176,23 +176,9 @@ func (g *Generator) simulate() error {
 			}
 			return nil
 		}
-		_, _, t = lifecycle.NextTransition(g.spec, g.state, recordTime(g.state))
+		_, _, t = lifecycle.NextTransition(g.spec, g.state, g.state.Newest())
 	}
 	return fmt.Errorf("lifecycle: too many applies")
-}
-
-// recordTime is the newest instant in the record (as the provider computes
-// next_transition from it).
-func recordTime(s lifecycle.State) time.Time {
-	var last time.Time
-	for _, v := range s.Versions {
-		for _, t := range []time.Time{v.IssuedAt, v.ActivatedAt, v.SupersededAt, v.RevokedAt} {
-			if t.After(last) {
-				last = t
-			}
-		}
-	}
-	return last
 }
 
 // materials generates the key material of every version family i ever
@@ -380,7 +366,7 @@ func (g *Generator) secretValues(i int) map[string]any {
 			}
 			versions = append(versions, vm)
 		}
-		a, v, at := lifecycle.NextTransition(g.spec, g.state, recordTime(g.state))
+		a, v, at := lifecycle.NextTransition(g.spec, g.state, g.state.Newest())
 		if a == "" {
 			next, nextAt = "none", nil
 		} else {
@@ -421,19 +407,7 @@ func render(out map[string]any, versions []map[string]any) {
 	}
 	out["versions"] = list
 	out["active_version"], out["active_kid"], out["active_secret"], out["active_public_key_pem"] = nil, nil, nil, nil
-	var accepted []map[string]any
-	for _, st := range []lifecycle.Status{lifecycle.StatusActive, lifecycle.StatusPending} {
-		for _, v := range versions {
-			if v["status"] == string(st) {
-				accepted = append(accepted, v)
-			}
-		}
-	}
-	for k := len(versions) - 1; k >= 0; k-- {
-		if versions[k]["status"] == string(lifecycle.StatusPrevious) {
-			accepted = append(accepted, versions[k])
-		}
-	}
+	accepted := lifecycle.OrderAccepted(versions, func(v map[string]any) lifecycle.Status { s, _ := v["status"].(string); return lifecycle.Status(s) })
 	for _, v := range versions {
 		if v["status"] == string(lifecycle.StatusActive) {
 			out["active_version"], out["active_kid"], out["active_secret"], out["active_public_key_pem"] = v["version"], v["kid"], v["secret"], v["public_key_pem"]
