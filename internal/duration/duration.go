@@ -145,9 +145,9 @@ func Parse(s string) (time.Duration, error) {
 		}
 
 		// The unit.
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, _ := utf8.DecodeRuneInString(s[i:])
 		if !unicode.IsLetter(r) {
-			return 0, invalid(s, afterNumber(s[i:], r, size))
+			return 0, invalid(s, afterNumber(s[i:]))
 		}
 		ustart := i
 		for i < len(s) {
@@ -192,6 +192,24 @@ func Parse(s string) (time.Duration, error) {
 // noNumber explains what is wrong when rest (non-empty) does not start with a
 // number where one was expected.
 func noNumber(rest string) string {
+	r, _ := utf8.DecodeRuneInString(rest)
+	if unicode.IsLetter(r) {
+		word := letters(rest)
+		if unitIndex(strings.ToLower(word)) >= 0 {
+			return "missing number before unit " + strconv.Quote(word)
+		}
+		return "expected a number, found " + strconv.Quote(word)
+	}
+	return badCharacter(rest, "")
+}
+
+// afterNumber explains what is wrong when a number is followed by rest, whose
+// first rune is not a letter.
+func afterNumber(rest string) string { return badCharacter(rest, " after a number") }
+
+// badCharacter explains why the first rune of rest (not a letter) cannot
+// stand where it does; where says where, for the generic case.
+func badCharacter(rest, where string) string {
 	r, size := utf8.DecodeRuneInString(rest)
 	switch {
 	case r == '-' || r == '+':
@@ -200,29 +218,8 @@ func noNumber(rest string) string {
 		return "fractions are not allowed"
 	case unicode.IsDigit(r):
 		return "only ASCII digits 0-9 are allowed, not " + strconv.Quote(string(r))
-	case unicode.IsLetter(r):
-		word := letters(rest)
-		if unitIndex(strings.ToLower(word)) >= 0 {
-			return "missing number before unit " + strconv.Quote(word)
-		}
-		return "expected a number, found " + strconv.Quote(word)
 	default:
-		return "unexpected character " + strconv.Quote(string(r))
-	}
-}
-
-// afterNumber explains what is wrong when a number is followed by rest, whose
-// first rune r (of the given size) is not a letter.
-func afterNumber(rest string, r rune, size int) string {
-	switch {
-	case r == '-' || r == '+':
-		return "signs are not allowed (durations are never negative)"
-	case (r == '.' || r == ',') && size < len(rest) && isDigit(rest[size]):
-		return "fractions are not allowed"
-	case unicode.IsDigit(r):
-		return "only ASCII digits 0-9 are allowed, not " + strconv.Quote(string(r))
-	default:
-		return "unexpected character " + strconv.Quote(string(r)) + " after a number"
+		return "unexpected character " + strconv.Quote(string(r)) + where
 	}
 }
 
