@@ -1,5 +1,5 @@
 // Package material generates the key material of the rotation_secret
-// resource (DESIGN.md section 3.2) and encodes its public half as PEM, JWK
+// resource (docs/design.md, Resources) and encodes its public half as PEM, JWK
 // and JWKS. It is pure Go: no Terraform types, no logging.
 //
 // # Types and what a version holds

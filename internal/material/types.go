@@ -9,7 +9,7 @@ import (
 // Type is the kind of material a rotation_secret issues.
 type Type string
 
-// The types of DESIGN.md section 3.2.
+// The key types of rotation_secret (docs/design.md, Resources).
 const (
 	TypePassword  Type = "password"
 	TypeHMAC      Type = "hmac"
@@ -80,7 +80,7 @@ func (t Type) Algorithm() string {
 	return ""
 }
 
-// Limits and defaults of the options (DESIGN.md section 3.2). The maxima
+// Limits and defaults of the options (docs/design.md, Resources). The maxima
 // are this package's own: they keep a typo from allocating gigabytes.
 const (
 	DefaultLength  = 32
@@ -115,7 +115,7 @@ type Options struct {
 	RSABits int
 }
 
-// DefaultOptions returns the defaults of DESIGN.md section 3.2.
+// DefaultOptions returns the defaults of the material options (docs/design.md, Resources).
 func DefaultOptions() Options {
 	return Options{
 		Length:    DefaultLength,
