@@ -2,7 +2,7 @@
 # Installs the real CLIs the project tests against into a cache directory
 # outside the repository, reusing whatever is already there.
 #
-#   tools/install-clis.sh [terraform] [tofu] [conftest] [opa] [tfplugindocs]
+#   tools/install-clis.sh [terraform] [tofu] [conftest] [opa] [tfplugindocs] [golangci-lint]
 #
 # With no arguments every tool is installed. Prints the bin directory last.
 # Everything comes from the Go module proxy via `go install` / `go build`;
@@ -17,6 +17,7 @@ OPENTOFU_HCL_REPLACE=${OPENTOFU_HCL_REPLACE:-github.com/opentofu/hcl/v2@v2.20.2-
 CONFTEST_VERSION=${CONFTEST_VERSION:-v0.71.1}
 OPA_VERSION=${OPA_VERSION:-v1.22.2}
 TFPLUGINDOCS_VERSION=${TFPLUGINDOCS_VERSION:-v0.24.0}
+GOLANGCI_LINT_VERSION=${GOLANGCI_LINT_VERSION:-v2.6.2}
 
 CACHE_DIR=${ROTATION_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-rotation}
 BIN_DIR="$CACHE_DIR/bin"
@@ -110,12 +111,19 @@ install_tfplugindocs() {
   stamp tfplugindocs "$TFPLUGINDOCS_VERSION"
 }
 
+install_golangci_lint() {
+  if stamped golangci-lint "$GOLANGCI_LINT_VERSION"; then log "golangci-lint ${GOLANGCI_LINT_VERSION} already in $BIN_DIR"; return; fi
+  gobin_install golangci-lint "github.com/golangci/golangci-lint/v2/cmd/golangci-lint@${GOLANGCI_LINT_VERSION}"
+  stamp golangci-lint "$GOLANGCI_LINT_VERSION"
+}
+
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(terraform tofu conftest opa tfplugindocs)
+[ ${#tools[@]} -gt 0 ] || tools=(terraform tofu conftest opa tfplugindocs golangci-lint)
 for t in "${tools[@]}"; do
   case "$t" in
     terraform|tofu|conftest|opa|tfplugindocs) "install_$t" ;;
-    *) fail "unknown tool '$t' (known: terraform tofu conftest opa tfplugindocs)" ;;
+    golangci-lint) install_golangci_lint ;;
+    *) fail "unknown tool '$t' (known: terraform tofu conftest opa tfplugindocs golangci-lint)" ;;
   esac
 done
 echo "$BIN_DIR"
