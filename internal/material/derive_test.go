@@ -851,7 +851,7 @@ func TestSeedForAndSeedsFor(t *testing.T) {
 	}
 	msg := err.Error()
 	for _, want := range []string{
-		"versions 5, 6 and 7 were derived from a material seed that is not configured",
+		"versions 5, 6 and 7 were derived from material seeds that are not configured, so their material cannot be reproduced (",
 		"version 5 needs the seed with fingerprint " + SeedFingerprint(gone),
 		"version 6 has no seed fingerprint",
 		"the configured seeds have fingerprints " + SeedFingerprint(cur) + ", " + SeedFingerprint(prev1),
@@ -865,7 +865,7 @@ func TestSeedForAndSeedsFor(t *testing.T) {
 		t.Errorf("error contains a seed: %s", msg)
 	}
 	_, err = SeedsFor(map[int64]string{3: SeedFingerprint(cur)}, nil)
-	if err == nil || !strings.Contains(err.Error(), "version 3 was derived") || !strings.Contains(err.Error(), "no seed is configured") {
+	if err == nil || !strings.Contains(err.Error(), "version 3 was derived from a material seed that is not configured, so its material") || !strings.Contains(err.Error(), "no seed is configured") {
 		t.Errorf("no seeds: %v", err)
 	}
 	if got, err := SeedsFor(nil, nil); err != nil || len(got) != 0 {

@@ -98,7 +98,7 @@ type SeedMismatchError struct {
 func (e *SeedMismatchError) Error() string {
 	var b strings.Builder
 	if len(e.Versions) == 1 {
-		fmt.Fprintf(&b, "version %d was", e.Versions[0])
+		fmt.Fprintf(&b, "version %d was derived from a material seed that is not configured, so its material cannot be reproduced (", e.Versions[0])
 	} else {
 		b.WriteString("versions ")
 		for i, v := range e.Versions {
@@ -111,9 +111,8 @@ func (e *SeedMismatchError) Error() string {
 			}
 			b.WriteString(strconv.FormatInt(v, 10))
 		}
-		b.WriteString(" were")
+		b.WriteString(" were derived from material seeds that are not configured, so their material cannot be reproduced (")
 	}
-	b.WriteString(" derived from a material seed that is not configured, so their material cannot be reproduced (")
 	for i, v := range e.Versions {
 		if i > 0 {
 			b.WriteString(", ")
