@@ -41,6 +41,9 @@
 // never derived from the secret, so publishing the kid (for example in a JWT
 // header) reveals nothing about the secret, and it is always read from
 // crypto/rand even when Generate is given another random source.
+// Derived material (below) keeps the asymmetric kid and replaces the
+// random symmetric kid with a separate HKDF output, unrelated to the
+// secret but reproducible from the seed.
 //
 // # Passwords
 //
@@ -84,6 +87,94 @@
 // testing/cryptotest.SetGlobalRandom (Go 1.26), which also makes symmetric
 // kids reproducible; see cryptotest_test.go. With crypto/rand.Reader, as
 // in production, both settings behave the same.
+//
+// # Derived material
+//
+// In derived mode (material = "derived", issue 12) no private or symmetric
+// material is stored: [Derive] recomputes each version's material from a
+// seed held outside state. Everything in this section is a compatibility
+// contract: a version derived today must derive identically in every later
+// release. testdata/derive_vectors.json pins it with golden vectors
+// computed by an independent Python implementation
+// (testdata/derive_vectors.py); a change to any of it is a new scheme
+// ("rotation/v2/..."), never an edit.
+//
+// Inputs. The seed is the material seed exactly as configured, as bytes
+// (UTF-8, never trimmed, hashed or hex-decoded; [ParseSeed]: at least
+// [MinSeedLength] characters, no white space at either end). The salt is
+// random per version ([NewSalt], 32 bytes; [MinSaltBytes] to
+// [MaxSaltBytes] accepted) and public, kept in state ([EncodeSalt]). The
+// [DeriveInfo] names the secret's stable id, the version (1 or more), the
+// type and its options.
+//
+// Key schedule, HKDF with SHA-256 (RFC 5869):
+//
+//	PRK  = HKDF-Extract(salt = salt_v, IKM = seed)
+//	info = "rotation/v1/" + <secret id> + "/" + <version> + "/" + <type spec>
+//	material stream = HKDF-Expand(PRK, info, L)        (the first bytes, as needed)
+//	symmetric kid   = HKDF-Expand(PRK, info + "/kid", 16)
+//
+// <version> is decimal without sign or leading zeros. <type spec> holds the
+// type and every option that changes the material, and nothing else:
+//
+//	password     password:length=<length>:special=<true|false>
+//	hmac         hmac:bytes=<hmac_bytes>
+//	ed25519      ed25519
+//	ecdsa-p256   ecdsa-p256
+//	ecdsa-p384   ecdsa-p384
+//
+// For example "rotation/v1/3f1c2b9e-8d47-4c1a-9b5e-2a7d6f0c4e81/1/password:length=32:special=true".
+// The secret id is non-empty UTF-8 without control characters, at most
+// [MaxSecretIDBytes] bytes, and may contain "/": the version and the type
+// spec never do, so an info string read from the right gives back its
+// three parts, and a kid info (ending in "/kid", which is no type spec)
+// never equals a material info.
+//
+// Consuming the material stream. HKDF output is prefix-consistent, so the
+// stream is simply HKDF-Expand(PRK, info, 8160) read from the start, 8160
+// (255 × 32) bytes being the most one HKDF-Expand can give. No type can
+// need more, so there is no chaining:
+//
+//   - password: one byte per candidate, in order; a byte b below
+//     256 − 256 mod N (N = 62 or 82, the alphabet size; see Passwords) is
+//     accepted as alphabet[b mod N], any other byte is skipped, until
+//     length characters are accepted. The sampler gives up after
+//     4 × length + 64 bytes (4160 for the maximum 1024 characters), with a
+//     probability far below 2^-128.
+//   - hmac: the first hmac_bytes bytes are the key; Secret is their
+//     base64url encoding without padding.
+//   - ed25519: the first 32 bytes are the RFC 8032 private key (the seed of
+//     ed25519.NewKeyFromSeed).
+//   - ecdsa-p256, ecdsa-p384: consecutive blocks of 32 or 48 bytes (the
+//     byte length of the group order n), each a big-endian candidate c; the
+//     first with 1 ≤ c ≤ n − 1 is the private scalar d. Every d in
+//     [1, n − 1] is equally likely, as with FIPS 186-5 A.2.2 (which adds one
+//     to c ≤ n − 2 instead of rejecting zero: a different but equally
+//     uniform map). A candidate is rejected with probability below 2^-32
+//     (P-256) or 2^-190 (P-384); after 64 rejections Derive returns an
+//     error. ECDSA keys are built with ecdsa.ParseRawPrivateKey, never
+//     ecdsa.GenerateKey, which ignores a custom random source.
+//
+// Secret, PublicKeyPEM and PublicJWK then have the formats of Generate;
+// asymmetric kids are the RFC 7638 thumbprint as always, and symmetric
+// kids are the 16-byte kid output above, base64url without padding (22
+// characters): never derived from the material, yet checkable by whoever
+// holds the seed.
+//
+// rsa cannot be derived: crypto/rsa generates keys only from the system
+// random generator and its prime search is not promised to stay the same
+// across Go releases. [Derive] and [ValidateDerivable] return an error
+// wrapping [ErrNotDerivable] that says to use ed25519 or ecdsa, or keep
+// rsa with material = "state".
+//
+// Seed fingerprint. [SeedFingerprint] is base64url without padding of the
+// first 16 bytes of HMAC-SHA256(key = seed, message =
+// "rotation/v1/seed-fingerprint"), 22 characters. It is stored with each
+// derived version; [SeedFor] and [SeedsFor] pick, among the current and
+// previous seeds, the one that reproduces each version, and a version no
+// configured seed reproduces is an error ([SeedMismatchError]), never
+// different keys. [VerifyDerived] then checks derived material against the
+// kid and public JWK in state.
 //
 // # Secrets and errors
 //

@@ -106,3 +106,51 @@ func FuzzPublicFromSecret(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDerive feeds arbitrary seeds, salts, ids, versions, types and
+// options to Derive. It must never panic; when it succeeds it must be
+// deterministic, verify against its own kid and JWK, give a kid of the
+// documented shape and never put the seed into the public parts; when it
+// fails the error must not contain the seed.
+func FuzzDerive(f *testing.F) {
+	seed := "fuzz-seed-0123456789abcdef-0123456789abcdef"
+	salt := strings.Repeat("\x01", SaltBytes)
+	for _, ty := range Types() {
+		f.Add(seed, salt, "3f1c2b9e-8d47-4c1a-9b5e-2a7d6f0c4e81", int64(1), string(ty), DefaultLength, true, DefaultHMACBytes)
+	}
+	f.Add(seed, salt, "a/b/c", int64(9223372036854775807), "password", MaxLength, false, 0)
+	f.Add(seed, salt, "x", int64(0), "hmac", 0, false, MaxHMACBytes)
+	f.Add("short", "", "", int64(-1), "", 0, false, 0)
+	f.Fuzz(func(t *testing.T, seed, salt, id string, version int64, typ string, length int, special bool, hmacBytes int) {
+		in := DeriveInfo{SecretID: id, Version: version, Type: Type(typ), Options: Options{Length: length, Special: special, HMACBytes: hmacBytes, RSABits: DefaultRSABits}}
+		m, err := Derive([]byte(seed), []byte(salt), in)
+		if err != nil {
+			if m != (Material{}) {
+				t.Fatal("error with non-empty material")
+			}
+			// Errors may quote the id or the type (not secret), so
+			// only a seed that is in neither must not appear.
+			if len(seed) >= 8 && !strings.Contains(id, seed) && !strings.Contains(typ, seed) && strings.Contains(err.Error(), seed) {
+				t.Fatalf("error contains the seed: %v", err)
+			}
+			return
+		}
+		again, err := Derive([]byte(seed), []byte(salt), in)
+		if err != nil || again != m {
+			t.Fatalf("not deterministic: %v", err)
+		}
+		if err := VerifyDerived(m, m.KID, m.PublicJWK); err != nil {
+			t.Fatalf("does not verify against itself: %v", err)
+		}
+		if in.Type.Asymmetric() {
+			if len(m.KID) != 43 || m.PublicJWK == "" || m.PublicKeyPEM == "" {
+				t.Fatalf("asymmetric material without kid or public parts")
+			}
+		} else if len(m.KID) != 22 || m.PublicJWK != "" || m.PublicKeyPEM != "" {
+			t.Fatalf("symmetric material with kid %q or public parts", m.KID)
+		}
+		if strings.Contains(m.KID+m.PublicJWK+m.PublicKeyPEM+m.String(), seed) {
+			t.Fatal("public parts contain the seed")
+		}
+	})
+}

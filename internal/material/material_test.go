@@ -23,9 +23,9 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 )
 
-// asymmetricCases lists every asymmetric type with the options used to
-// test it and what its JWK must look like.
-var asymmetricCases = []struct {
+// asymmetricCase is an asymmetric type with the options used to test it
+// and what its JWK must look like.
+type asymmetricCase struct {
 	name    string
 	t       Type
 	rsaBits int
@@ -33,7 +33,10 @@ var asymmetricCases = []struct {
 	crv     string
 	alg     string
 	members []string // sorted
-}{
+}
+
+// asymmetricCases lists every asymmetric type.
+var asymmetricCases = []asymmetricCase{
 	{"ed25519", TypeEd25519, 0, "OKP", "Ed25519", "EdDSA", []string{"alg", "crv", "kid", "kty", "use", "x"}},
 	{"ecdsa-p256", TypeECDSAP256, 0, "EC", "P-256", "ES256", []string{"alg", "crv", "kid", "kty", "use", "x", "y"}},
 	{"ecdsa-p384", TypeECDSAP384, 0, "EC", "P-384", "ES384", []string{"alg", "crv", "kid", "kty", "use", "x", "y"}},
@@ -86,140 +89,146 @@ func TestAsymmetricMaterial(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-
-			// Private key: PKCS#8 PEM of the right kind.
-			key, err := x509.ParsePKCS8PrivateKey(decodePEM(t, m.Secret, "PRIVATE KEY"))
-			if err != nil {
-				t.Fatalf("ParsePKCS8PrivateKey: %v", err)
-			}
-			signer, ok := key.(crypto.Signer)
-			if !ok {
-				t.Fatalf("private key %T is not a crypto.Signer", key)
-			}
-			switch k := key.(type) {
-			case ed25519.PrivateKey:
-				if tc.t != TypeEd25519 {
-					t.Fatalf("got Ed25519 key for %s", tc.t)
-				}
-			case *ecdsa.PrivateKey:
-				if k.Curve.Params().Name != tc.crv {
-					t.Fatalf("curve %s, want %s", k.Curve.Params().Name, tc.crv)
-				}
-			case *rsa.PrivateKey:
-				if k.N.BitLen() != tc.rsaBits || k.E != 65537 {
-					t.Fatalf("RSA key %d bits e=%d, want %d bits e=65537", k.N.BitLen(), k.E, tc.rsaBits)
-				}
-			default:
-				t.Fatalf("unexpected key type %T", key)
-			}
-			pub := signer.Public()
-			eq, ok := pub.(equaler)
-			if !ok {
-				t.Fatalf("%T has no Equal", pub)
-			}
-
-			// Public key: PKIX PEM of the same key.
-			pkix, err := x509.ParsePKIXPublicKey(decodePEM(t, m.PublicKeyPEM, "PUBLIC KEY"))
-			if err != nil {
-				t.Fatalf("ParsePKIXPublicKey: %v", err)
-			}
-			if !eq.Equal(pkix) {
-				t.Fatalf("PKIX public key differs from the private key's")
-			}
-
-			// JWK: exact members, sorted, deterministic.
-			var members map[string]string
-			if err := json.Unmarshal([]byte(m.PublicJWK), &members); err != nil {
-				t.Fatalf("JWK is not a JSON object of strings: %v", err)
-			}
-			names := slices.Sorted(func(yield func(string) bool) {
-				for k := range members {
-					if !yield(k) {
-						return
-					}
-				}
-			})
-			if !slices.Equal(names, tc.members) {
-				t.Errorf("JWK members %v, want %v", names, tc.members)
-			}
-			again, _ := json.Marshal(members)
-			if string(again) != m.PublicJWK {
-				t.Errorf("JWK is not compact with sorted members:\n%s\n%s", m.PublicJWK, again)
-			}
-			if members["kty"] != tc.kty || members["crv"] != tc.crv || members["alg"] != tc.alg || members["use"] != "sig" || members["kid"] != m.KID {
-				t.Errorf("JWK %s: wrong kty/crv/alg/use/kid", m.PublicJWK)
-			}
-			switch tc.kty {
-			case "RSA":
-				n := b64d(t, members["n"])
-				if len(n) != tc.rsaBits/8 || n[0] == 0 {
-					t.Errorf("n is %d octets (first %#x), want %d without leading zero", len(n), n[0], tc.rsaBits/8)
-				}
-				if members["e"] != "AQAB" {
-					t.Errorf("e = %q, want AQAB", members["e"])
-				}
-			case "OKP":
-				if x := b64d(t, members["x"]); len(x) != 32 {
-					t.Errorf("x is %d octets", len(x))
-				}
-			}
-
-			// go-jose reads the JWK as the same public key.
-			var jk jose.JSONWebKey
-			if err := jk.UnmarshalJSON([]byte(m.PublicJWK)); err != nil {
-				t.Fatalf("go-jose cannot parse the JWK: %v", err)
-			}
-			if !jk.IsPublic() || !jk.Valid() || jk.KeyID != m.KID || jk.Algorithm != tc.alg || jk.Use != "sig" {
-				t.Errorf("go-jose JWK: public=%v valid=%v kid=%q alg=%q use=%q", jk.IsPublic(), jk.Valid(), jk.KeyID, jk.Algorithm, jk.Use)
-			}
-			if !eq.Equal(jk.Key) {
-				t.Errorf("go-jose JWK key differs from the private key's public key")
-			}
-
-			// kid = RFC 7638 thumbprint, computed three ways.
-			if len(m.KID) != 43 {
-				t.Errorf("kid %q is not 43 characters", m.KID)
-			}
-			indep := jose.JSONWebKey{Key: pub}
-			sum, err := indep.Thumbprint(crypto.SHA256)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if want := base64.RawURLEncoding.EncodeToString(sum); m.KID != want {
-				t.Errorf("kid %s, go-jose thumbprint of the key %s", m.KID, want)
-			}
-			if ours, err := Thumbprint(members); err != nil || ours != m.KID {
-				t.Errorf("Thumbprint(JWK) = %s, %v; want %s", ours, err, m.KID)
-			}
-
-			// PublicFromSecret round-trips, also with surrounding whitespace.
-			for _, secret := range []string{m.Secret, "\n \t" + m.Secret + "\n\n", strings.TrimSuffix(m.Secret, "\n"), strings.ReplaceAll(m.Secret, "\n", "\r\n")} {
-				p, j, k, err := PublicFromSecret(tc.t, secret)
-				if err != nil {
-					t.Fatalf("PublicFromSecret: %v", err)
-				}
-				if p != m.PublicKeyPEM || j != m.PublicJWK || k != m.KID {
-					t.Errorf("PublicFromSecret differs from Generate")
-				}
-			}
-			// ... and refuses the key under every other type.
-			for _, other := range Types() {
-				if other == tc.t {
-					continue
-				}
-				_, _, _, err := PublicFromSecret(other, m.Secret)
-				if err == nil {
-					t.Errorf("PublicFromSecret(%s, %s key) succeeded", other, tc.t)
-					continue
-				}
-				if strings.Contains(err.Error(), strings.Split(m.Secret, "\n")[1]) {
-					t.Errorf("error quotes the secret: %v", err)
-				}
-				if !other.Asymmetric() && !errors.Is(err, ErrNoPublicKey) {
-					t.Errorf("PublicFromSecret(%s): %v, want ErrNoPublicKey", other, err)
-				}
-			}
+			checkAsymmetricMaterial(t, tc, m)
 		})
+	}
+}
+
+// checkAsymmetricMaterial checks everything an asymmetric Material of case
+// tc must satisfy, whether generated or derived.
+func checkAsymmetricMaterial(t *testing.T, tc asymmetricCase, m Material) {
+	t.Helper()
+	// Private key: PKCS#8 PEM of the right kind.
+	key, err := x509.ParsePKCS8PrivateKey(decodePEM(t, m.Secret, "PRIVATE KEY"))
+	if err != nil {
+		t.Fatalf("ParsePKCS8PrivateKey: %v", err)
+	}
+	signer, ok := key.(crypto.Signer)
+	if !ok {
+		t.Fatalf("private key %T is not a crypto.Signer", key)
+	}
+	switch k := key.(type) {
+	case ed25519.PrivateKey:
+		if tc.t != TypeEd25519 {
+			t.Fatalf("got Ed25519 key for %s", tc.t)
+		}
+	case *ecdsa.PrivateKey:
+		if k.Curve.Params().Name != tc.crv {
+			t.Fatalf("curve %s, want %s", k.Curve.Params().Name, tc.crv)
+		}
+	case *rsa.PrivateKey:
+		if k.N.BitLen() != tc.rsaBits || k.E != 65537 {
+			t.Fatalf("RSA key %d bits e=%d, want %d bits e=65537", k.N.BitLen(), k.E, tc.rsaBits)
+		}
+	default:
+		t.Fatalf("unexpected key type %T", key)
+	}
+	pub := signer.Public()
+	eq, ok := pub.(equaler)
+	if !ok {
+		t.Fatalf("%T has no Equal", pub)
+	}
+
+	// Public key: PKIX PEM of the same key.
+	pkix, err := x509.ParsePKIXPublicKey(decodePEM(t, m.PublicKeyPEM, "PUBLIC KEY"))
+	if err != nil {
+		t.Fatalf("ParsePKIXPublicKey: %v", err)
+	}
+	if !eq.Equal(pkix) {
+		t.Fatalf("PKIX public key differs from the private key's")
+	}
+
+	// JWK: exact members, sorted, deterministic.
+	var members map[string]string
+	if err := json.Unmarshal([]byte(m.PublicJWK), &members); err != nil {
+		t.Fatalf("JWK is not a JSON object of strings: %v", err)
+	}
+	names := slices.Sorted(func(yield func(string) bool) {
+		for k := range members {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	if !slices.Equal(names, tc.members) {
+		t.Errorf("JWK members %v, want %v", names, tc.members)
+	}
+	again, _ := json.Marshal(members)
+	if string(again) != m.PublicJWK {
+		t.Errorf("JWK is not compact with sorted members:\n%s\n%s", m.PublicJWK, again)
+	}
+	if members["kty"] != tc.kty || members["crv"] != tc.crv || members["alg"] != tc.alg || members["use"] != "sig" || members["kid"] != m.KID {
+		t.Errorf("JWK %s: wrong kty/crv/alg/use/kid", m.PublicJWK)
+	}
+	switch tc.kty {
+	case "RSA":
+		n := b64d(t, members["n"])
+		if len(n) != tc.rsaBits/8 || n[0] == 0 {
+			t.Errorf("n is %d octets (first %#x), want %d without leading zero", len(n), n[0], tc.rsaBits/8)
+		}
+		if members["e"] != "AQAB" {
+			t.Errorf("e = %q, want AQAB", members["e"])
+		}
+	case "OKP":
+		if x := b64d(t, members["x"]); len(x) != 32 {
+			t.Errorf("x is %d octets", len(x))
+		}
+	}
+
+	// go-jose reads the JWK as the same public key.
+	var jk jose.JSONWebKey
+	if err := jk.UnmarshalJSON([]byte(m.PublicJWK)); err != nil {
+		t.Fatalf("go-jose cannot parse the JWK: %v", err)
+	}
+	if !jk.IsPublic() || !jk.Valid() || jk.KeyID != m.KID || jk.Algorithm != tc.alg || jk.Use != "sig" {
+		t.Errorf("go-jose JWK: public=%v valid=%v kid=%q alg=%q use=%q", jk.IsPublic(), jk.Valid(), jk.KeyID, jk.Algorithm, jk.Use)
+	}
+	if !eq.Equal(jk.Key) {
+		t.Errorf("go-jose JWK key differs from the private key's public key")
+	}
+
+	// kid = RFC 7638 thumbprint, computed three ways.
+	if len(m.KID) != 43 {
+		t.Errorf("kid %q is not 43 characters", m.KID)
+	}
+	indep := jose.JSONWebKey{Key: pub}
+	sum, err := indep.Thumbprint(crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := base64.RawURLEncoding.EncodeToString(sum); m.KID != want {
+		t.Errorf("kid %s, go-jose thumbprint of the key %s", m.KID, want)
+	}
+	if ours, err := Thumbprint(members); err != nil || ours != m.KID {
+		t.Errorf("Thumbprint(JWK) = %s, %v; want %s", ours, err, m.KID)
+	}
+
+	// PublicFromSecret round-trips, also with surrounding whitespace.
+	for _, secret := range []string{m.Secret, "\n \t" + m.Secret + "\n\n", strings.TrimSuffix(m.Secret, "\n"), strings.ReplaceAll(m.Secret, "\n", "\r\n")} {
+		p, j, k, err := PublicFromSecret(tc.t, secret)
+		if err != nil {
+			t.Fatalf("PublicFromSecret: %v", err)
+		}
+		if p != m.PublicKeyPEM || j != m.PublicJWK || k != m.KID {
+			t.Errorf("PublicFromSecret differs from Generate")
+		}
+	}
+	// ... and refuses the key under every other type.
+	for _, other := range Types() {
+		if other == tc.t {
+			continue
+		}
+		_, _, _, err := PublicFromSecret(other, m.Secret)
+		if err == nil {
+			t.Errorf("PublicFromSecret(%s, %s key) succeeded", other, tc.t)
+			continue
+		}
+		if strings.Contains(err.Error(), strings.Split(m.Secret, "\n")[1]) {
+			t.Errorf("error quotes the secret: %v", err)
+		}
+		if !other.Asymmetric() && !errors.Is(err, ErrNoPublicKey) {
+			t.Errorf("PublicFromSecret(%s): %v, want ErrNoPublicKey", other, err)
+		}
 	}
 }
 
@@ -270,36 +279,8 @@ func TestECCoordinatesFullLength(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				var members map[string]string
-				if err := json.Unmarshal([]byte(m.PublicJWK), &members); err != nil {
-					t.Fatal(err)
-				}
-				x, y := b64d(t, members["x"]), b64d(t, members["y"])
-				if len(x) != tc.size || len(y) != tc.size {
-					t.Fatalf("x is %d and y %d octets, want %d (JWK %s)", len(x), len(y), tc.size, m.PublicJWK)
-				}
-				if x[0] == 0 || y[0] == 0 {
+				if checkECCoordinates(t, tc.size, m) {
 					leadingZero++
-				}
-				key, err := x509.ParsePKCS8PrivateKey(decodePEM(t, m.Secret, "PRIVATE KEY"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				priv, ok := key.(*ecdsa.PrivateKey)
-				if !ok {
-					t.Fatalf("%T", key)
-				}
-				jk := jose.JSONWebKey{Key: &priv.PublicKey}
-				sum, err := jk.Thumbprint(crypto.SHA256)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if want := base64.RawURLEncoding.EncodeToString(sum); m.KID != want {
-					t.Fatalf("kid %s, go-jose %s (JWK %s)", m.KID, want, m.PublicJWK)
-				}
-				// go-jose also refuses short coordinates when parsing.
-				if got := joseThumbprint(t, m.PublicJWK); got != m.KID {
-					t.Fatalf("go-jose thumbprint of the JWK %s, kid %s", got, m.KID)
 				}
 			}
 			t.Logf("%d keys, %d with a leading zero octet in x or y", n, leadingZero)
@@ -310,6 +291,44 @@ func TestECCoordinatesFullLength(t *testing.T) {
 			}
 		})
 	}
+}
+
+// checkECCoordinates checks that an EC Material's JWK coordinates have
+// the full length size, and that its kid is go-jose's thumbprint of the
+// private key's public key and of the JWK. It reports whether x or y has a
+// leading zero octet.
+func checkECCoordinates(t *testing.T, size int, m Material) (leadingZero bool) {
+	t.Helper()
+	var members map[string]string
+	if err := json.Unmarshal([]byte(m.PublicJWK), &members); err != nil {
+		t.Fatal(err)
+	}
+	x, y := b64d(t, members["x"]), b64d(t, members["y"])
+	if len(x) != size || len(y) != size {
+		t.Fatalf("x is %d and y %d octets, want %d (JWK %s)", len(x), len(y), size, m.PublicJWK)
+	}
+	leadingZero = x[0] == 0 || y[0] == 0
+	key, err := x509.ParsePKCS8PrivateKey(decodePEM(t, m.Secret, "PRIVATE KEY"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, ok := key.(*ecdsa.PrivateKey)
+	if !ok {
+		t.Fatalf("%T", key)
+	}
+	jk := jose.JSONWebKey{Key: &priv.PublicKey}
+	sum, err := jk.Thumbprint(crypto.SHA256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := base64.RawURLEncoding.EncodeToString(sum); m.KID != want {
+		t.Fatalf("kid %s, go-jose %s (JWK %s)", m.KID, want, m.PublicJWK)
+	}
+	// go-jose also refuses short coordinates when parsing.
+	if got := joseThumbprint(t, m.PublicJWK); got != m.KID {
+		t.Fatalf("go-jose thumbprint of the JWK %s, kid %s", got, m.KID)
+	}
+	return leadingZero
 }
 
 func TestHMACMaterial(t *testing.T) {
