@@ -1,9 +1,9 @@
 //go:build go1.26
 
-// cryptocustomrand=0 is the Go 1.26 default, but this module declares an
-// older go version, which selects cryptocustomrand=1 for its binaries.
-// Setting it here (test binary only) shows the recipe for deterministic
-// keys in tests: GODEBUG cryptocustomrand=0 plus cryptotest.SetGlobalRandom.
+// cryptocustomrand=0 is the default for this module (it declares go 1.26);
+// setting it here as well keeps the recipe for deterministic keys in tests
+// explicit and independent of the go directive: GODEBUG
+// cryptocustomrand=0 plus cryptotest.SetGlobalRandom.
 
 //go:debug cryptocustomrand=0
 

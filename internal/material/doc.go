@@ -79,10 +79,10 @@
 // reader in tests. ECDSA and RSA keys are not: crypto/ecdsa.GenerateKey
 // and crypto/rsa.GenerateKey either ignore a custom reader and use the
 // system's generator (GODEBUG cryptocustomrand=0, the default for modules
-// declaring go 1.26 or later), or read it through randutil.MaybeReadByte,
-// which deliberately makes the result non-deterministic
-// (cryptocustomrand=1, the default for modules declaring go 1.25, as this
-// one does). Tests that need reproducible ECDSA or RSA keys set
+// declaring go 1.26 or later, as this one does), or read it through
+// randutil.MaybeReadByte, which deliberately makes the result
+// non-deterministic (cryptocustomrand=1, the default for older modules).
+// Tests that need reproducible ECDSA or RSA keys keep
 // //go:debug cryptocustomrand=0 in a _test.go file and call
 // testing/cryptotest.SetGlobalRandom (Go 1.26), which also makes symmetric
 // kids reproducible; see cryptotest_test.go. With crypto/rand.Reader, as
