@@ -1,8 +1,8 @@
 // Package defaults holds the values the provider fills in for attributes a
 // configuration leaves out. The provider schemas use these constants; the
-// policies (policies/lib, `_defaults`) and the runbook must mean the same
-// thing by an omitted attribute, and TestDefaultsAgree in internal/policy
-// checks that they do.
+// policies (`defaults` in policies/lib/fields.rego) and the runbook must
+// mean the same thing by an omitted attribute, and TestDefaultsAgree in
+// internal/policy checks that the schemas and the policies do.
 package defaults
 
 const (

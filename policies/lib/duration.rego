@@ -1,14 +1,14 @@
 # METADATA
 # title: Duration helper
 # description: |
-#   Parses and formats the provider's duration strings (DESIGN §2) exactly as
-#   the Go parser in internal/duration does: one or more <integer><unit> terms,
-#   units w (7 days), d (24 h), h, m, s, each at most once and in that order,
-#   ASCII digits only, leading zeros allowed, no signs, fractions or spaces, not
-#   empty, and a total of at most 9223372036 seconds (the largest whole number
-#   of seconds in a Go time.Duration). The shared table
-#   policies/testdata/durations/data.json is the specification of both; the
-#   tests in duration_test.rego run every case of it.
+#   Parses and formats the provider's duration strings (docs/design.md,
+#   Durations) exactly as the Go parser in internal/duration does: one or
+#   more <integer><unit> terms, units w (7 days), d (24 h), h, m, s, each at
+#   most once and in that order, ASCII digits only, leading zeros allowed, no
+#   signs, fractions or spaces, not empty, and a total of at most 9223372036
+#   seconds (the largest whole number of seconds in a Go time.Duration). The
+#   shared table policies/testdata/durations/data.json is the specification
+#   of both; the tests in duration_test.rego run every case of it.
 package rotation.lib.duration
 
 # The whole grammar in one regular expression (Go RE2 syntax: [0-9] is ASCII

@@ -20,17 +20,13 @@ _period := ["schedule", "period"]
 
 # The consumers of family f: index, name, role and cache_ttl (as tf.dur).
 _consumers(f) := [{"path": ["consumer", i], "name": object.get(c, "name", null), "role": tf.field(f, ["consumer", i, "role"]), "cache": tf.dur(f, ["consumer", i, "cache_ttl"])} |
-	some i, c in _list(tf.value(f, ["consumer"]))
+	some i, c in tf.array_or_empty(tf.value(f, ["consumer"]))
 ]
 
 # The consumers and the required overlap of every family, computed once.
 _consumers_of := {a: _consumers(f) | some a, f in tf.families}
 
 _required_of := {a: req | some a, f in tf.families; req := _required(f)}
-
-_list(x) := x if is_array(x)
-
-_list(x) := [] if not is_array(x)
 
 # _required(f): the overlap family f needs, when every input is known:
 # {"cache": longest consumer cache (s), "artifact": artifact_lifetime (dur)}.

@@ -78,7 +78,7 @@ _rot030_warn contains msg if {
 	tf.time_ns(e.v.revoked_at)
 	object.get(e.v, "superseded_at", null) == null
 	not tf.unknown(s, array.concat(e.path, ["superseded_at"]))
-	msg := sprintf("ROT030 %s: version %v was revoked at %s while it was still %s (%s)", [s.address, e.v.version, e.v.revoked_at, _was(e), _reason(s, e)])
+	msg := sprintf("ROT030 %s: version %v was revoked at %s while it was still %s (%s)", [s.address, e.v.version, e.v.revoked_at, tf.status_before_revocation(e.v), _reason(s, e)])
 }
 
 _rot030_warn contains msg if {
@@ -90,10 +90,6 @@ _rot030_warn contains msg if {
 }
 
 _seconds(ns) := (ns - (ns % _ns)) / _ns
-
-_was(e) := "pending" if object.get(e.v, "activated_at", null) == null
-
-_was(e) := "active" if object.get(e.v, "activated_at", null) != null
 
 # The version was superseded more than overlap before the plan's time, so a
 # scheduled revocation was due anyway.

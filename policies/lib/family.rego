@@ -1,0 +1,137 @@
+# The family of each secret or schedule, and its classification (package
+# rotation.lib.terraform; see terraform.rego).
+#
+# 1. Through the configuration: the family argument's references
+#    (["rotation_secret_family.f.id", "rotation_secret_family.f"]) name a
+#    family resource in the same module instance; with count/for_each the
+#    instance whose name equals the secret's family value is taken.
+# 2. Failing that (a state, a family passed in through a module variable or
+#    output, a literal name): the family whose name equals the secret's family
+#    value, preferring one in the same module instance.
+package rotation.lib.terraform
+
+family_of := {a: f | some a, s in secrets; f := _resolve(s)}
+
+# Family addresses grouped by name, by configuration resource, and by
+# configuration resource and name. Every lookup below goes through these
+# maps, so matching N secrets to N families stays linear, also when the
+# families are one resource with count or for_each.
+_fam_keys := [{"address": a, "name": n, "conf": c, "conf_name": sprintf("%s|%s", [c, n])} |
+	some a, f in families
+	n := object.get(f.values, "name", null)
+	c := _fam_conf(f.module, f.rname)
+]
+
+_fam_by_name := {n: addrs |
+	some k in _fam_keys
+	n := k.name
+	addrs := sort([j.address | some j in _fam_keys; j.name == n])
+}
+
+_fam_by_conf := {c: addrs |
+	some k in _fam_keys
+	c := k.conf
+	addrs := sort([j.address | some j in _fam_keys; j.conf == c])
+}
+
+_fam_by_conf_name := {c: addrs |
+	some k in _fam_keys
+	c := k.conf_name
+	addrs := sort([j.address | some j in _fam_keys; j.conf_name == c])
+}
+
+_fam_conf(module, rname) := sprintf("%s|%s.%s", [module, family_type, rname])
+
+_resolve(s) := a if {
+	# References naming a family instance: rotation_secret_family.f["k"].
+	c := _indexed_candidates(s)
+	count(c) == 1
+	a := c[0]
+} else := a if {
+	c := _indexed_candidates(s)
+	name := value(s, ["family"])
+	matches := [x | some x in c; families[x].values.name == name]
+	a := matches[0]
+} else := a if {
+	# A reference to a family resource with a single instance.
+	targets := _unindexed_targets(s)
+	count(targets) == 1
+	addrs := object.get(_fam_by_conf, sprintf("%s|%s", [s.module, targets[0]]), [])
+	count(addrs) == 1
+	a := addrs[0]
+} else := a if {
+	# A reference to a family resource with count/for_each: the instance
+	# whose name is the secret's family value.
+	name := value(s, ["family"])
+	is_string(name)
+	matches := sort([x |
+		some t in _unindexed_targets(s)
+		some x in object.get(_fam_by_conf_name, sprintf("%s|%s|%s", [s.module, t, name]), [])
+	])
+	a := matches[0]
+} else := a if {
+	name := value(s, ["family"])
+	is_string(name)
+	addrs := _fam_by_name[name]
+	same := [x | some x in addrs; families[x].module == s.module]
+	a := array.concat(same, addrs)[0]
+}
+
+# Family instances the configuration of s names with an instance key, in
+# s's module instance.
+_indexed_candidates(s) := sort({a |
+	some t in _ref_targets(s)
+	contains(t, "[")
+	a := _in_module(s.module, t)
+	families[a]
+})
+
+# Family resources the configuration of s refers to without an instance key.
+_unindexed_targets(s) := sort({t | some t in _ref_targets(s); not contains(t, "[")})
+
+_in_module("", t) := t
+
+_in_module(module, t) := sprintf("%s.%s", [module, t]) if module != ""
+
+# rotation_secret_family.f, rotation_secret_family.f["k"] or
+# rotation_secret_family.f[0] from each reference of the family argument.
+_ref_targets(s) := {t |
+	some ref in object.get(_config_family_refs, _conf_key(s), [])
+	is_string(ref)
+	some m in regex.find_all_string_submatch_n(_ref_pattern, ref, 1)
+	t := m[1]
+}
+
+_ref_pattern := `^(rotation_secret_family\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?)(?:\.|$)`
+
+_instance_key_pattern := `\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]`
+
+# module.a["x"].module.b[0] -> module.a.module.b
+_conf_key(s) := sprintf("%s|%s.%s", [regex.replace(s.module, _instance_key_pattern, ""), s.type, s.rname])
+
+# References of the family argument of every secret and schedule in the
+# configuration, keyed by module path (without instance keys) and resource.
+_config_family_refs := {k: refs |
+	some cm in _config_modules
+	some cr in object.get(cm.module, "resources", [])
+	cr.type in secret_types
+	k := sprintf("%s|%s.%s", [cm.path, cr.type, cr.name])
+	refs := object.get(cr, ["expressions", "family", "references"], [])
+}
+
+# Modules of the configuration with their paths (module.a.module.b), see
+# modules.rego; none without a configuration (a state).
+_config_modules := _modules("configuration", input.configuration.root_module) if {
+	input.configuration.root_module
+} else := []
+
+# classification(s) is the field() of the classification of s's family
+# (high when s has no family, as the provider defaults it); computed once
+# per evaluation for every secret.
+classification(s) := classifications[s.address]
+
+classifications := {a: _classification(s) | some a, s in secrets}
+
+_classification(s) := field(families[family_of[s.address]], ["classification"])
+
+_classification(s) := {"state": "known", "value": defaults.classification, "no_family": true} if not family_of[s.address]

@@ -1,0 +1,110 @@
+# Values, unknowns and defaults of a resource record, and durations
+# (package rotation.lib.terraform; see terraform.rego).
+package rotation.lib.terraform
+
+import data.rotation.lib.duration
+
+# value(r, path) is the value at path (array of keys) in r's values, null
+# when absent.
+value(r, path) := object.get(r.values, path, null)
+
+# unknown(r, path) holds when the value at path, or anything containing it,
+# is unknown until apply.
+unknown(r, path) if _unknown_below(r.unknown[path[0]], path)
+
+# _unknown_below(u, path): u (after_unknown at path[0]) marks path or a prefix
+# of it unknown. Most lookups end at path[0], which after_unknown lacks.
+_unknown_below(true, _)
+
+_unknown_below(u, path) if u[path[1]] == true
+
+_unknown_below(u, path) if u[path[1]][path[2]] == true
+
+_unknown_below(u, path) if u[path[1]][path[2]][path[3]] == true
+
+_unknown_below(u, path) if {
+	count(path) > 4
+	some n in numbers.range(4, count(path) - 1)
+	object.get(u, array.slice(path, 1, n + 1), false) == true
+}
+
+# defaults are the attribute defaults the provider fills in, keyed by the
+# attribute's name (the last key of its path); a hand-written input that
+# omits them means the same thing. They are the constants of the Go package
+# internal/defaults (defaults.ByAttribute), and TestDefaultsAgree in
+# internal/policy checks that both say the same.
+defaults := {
+	"propagation": "0s",
+	"jitter": "0s",
+	"artifact_lifetime": "0s",
+	"cache_ttl": "0s",
+	"review_interval": "90d",
+	"classification": "high",
+	"role": "validator",
+	"hold_revocation": false,
+}
+
+# field(r, path) describes the value at path for the rules:
+#   {"state": "unknown"}                    unknown until apply
+#   {"state": "null"}                       not set and no default
+#   {"state": "known", "value": v}          set (or defaulted)
+field(r, path) := {"state": "unknown"} if {
+	unknown(r, path)
+} else := {"state": "known", "value": v} if {
+	v := value(r, path)
+	v != null
+} else := {"state": "known", "value": v} if {
+	v := defaults[path[count(path) - 1]]
+} else := {"state": "null"}
+
+# dur(r, path) is field() for a duration, with the seconds when valid:
+#   {"state": "known", "value": "1h", "seconds": 3600}
+#   {"state": "invalid", "value": "1 h"}, or field()'s unknown/null states.
+dur(r, path) := _dur(field(r, path))
+
+_dur(f) := {"state": "known", "value": f.value, "seconds": n} if {
+	f.state == "known"
+	n := _seconds(f.value)
+} else := {"state": "invalid", "value": f.value} if {
+	f.state == "known"
+} else := f
+
+# Duration strings repeat (every secret says "30d"), so each distinct one of
+# the input is parsed once per evaluation.
+_seconds(v) := _parsed[v]
+
+_seconds(v) := duration.seconds(v) if not _parsed[v]
+
+_parsed := {v: n |
+	some v in _duration_strings
+	n := duration.seconds(v)
+}
+
+_duration_strings contains v if {
+	some s in secrets
+	some v in s.values.schedule
+	is_string(v)
+}
+
+_duration_strings contains v if {
+	some f in families
+	some k in ["artifact_lifetime", "review_interval"]
+	v := f.values[k]
+	is_string(v)
+}
+
+_duration_strings contains v if {
+	some f in families
+	some c in f.values.consumer
+	v := c.cache_ttl
+	is_string(v)
+}
+
+# sdur(s, ["schedule", key]) is dur(s, ["schedule", key]) of a secret or
+# schedule, from sched: the rules read the same few durations of every
+# secret many times, so they are computed once per evaluation.
+sdur(s, path) := sched[s.address][path[1]]
+
+sched := {a: {k: dur(s, ["schedule", k]) | some k in _schedule_keys} | some a, s in secrets}
+
+_schedule_keys := ["period", "overlap", "propagation", "ttl", "jitter"]

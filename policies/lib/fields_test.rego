@@ -1,0 +1,42 @@
+package rotation.lib.terraform_test
+
+import data.rotation.lib.terraform as tf
+
+test_unknown_paths if {
+	r := {"unknown": {"schedule": {"ttl": true}, "versions": [{"expires_at": true}], "consumer": true}}
+	tf.unknown(r, ["schedule", "ttl"])
+	not tf.unknown(r, ["schedule", "period"])
+	tf.unknown(r, ["versions", 0, "expires_at"])
+	not tf.unknown(r, ["versions", 0, "status"])
+	tf.unknown(r, ["consumer", 3, "cache_ttl"])
+}
+
+test_unknown_deep_paths if {
+	r := {"unknown": {"a": {"b": {"c": {"d": {"e": {"f": true}}}}}}}
+	tf.unknown(r, ["a", "b", "c", "d", "e", "f"])
+	tf.unknown(r, ["a", "b", "c", "d", "e", "f", "g"])
+	not tf.unknown(r, ["a", "b", "c", "d", "e", "x"])
+	not tf.unknown(r, ["a", "b", "c", "d", "e"])
+	tf.unknown({"unknown": {"a": {"b": {"c": {"d": true}}}}}, ["a", "b", "c", "d", "e"])
+}
+
+test_field_and_dur if {
+	r := {"values": {"schedule": {"ttl": "45d", "overlap": "2 h", "period": null}}, "unknown": {"schedule": {"jitter": true}}}
+	tf.dur(r, ["schedule", "ttl"]) == {"state": "known", "value": "45d", "seconds": 3888000}
+	tf.dur(r, ["schedule", "overlap"]) == {"state": "invalid", "value": "2 h"}
+	tf.dur(r, ["schedule", "period"]) == {"state": "null"}
+	tf.dur(r, ["schedule", "jitter"]) == {"state": "unknown"}
+	tf.dur(r, ["schedule", "propagation"]) == {"state": "known", "value": "0s", "seconds": 0}
+}
+
+# An omitted attribute reads as the provider's default, keyed by its name
+# wherever it is.
+test_field_defaults if {
+	r := {"values": {}, "unknown": {}}
+	every name, v in tf.defaults {
+		tf.field(r, ["somewhere", name]) == {"state": "known", "value": v}
+	}
+	tf.field(r, ["consumer", 0, "role"]) == {"state": "known", "value": "validator"}
+	tf.field(r, ["hold_reason"]) == {"state": "null"}
+	tf.field({"values": {"classification": "low"}, "unknown": {}}, ["classification"]) == {"state": "known", "value": "low"}
+}

@@ -1,0 +1,45 @@
+# Resources of the rotation provider, as records (package
+# rotation.lib.terraform; see terraform.rego). Nothing else is read, so other
+# resources cost one type comparison each.
+#
+# A resource record: address, module ("" in the root module, else e.g.
+# module.a["x"].module.b), type, rname (the resource name in the
+# configuration), values (planned or current), unknown (after_unknown, {} for
+# a state), before (the prior values, null on create and for a state).
+package rotation.lib.terraform
+
+resources := {rc.address: _record(rc.address, object.get(rc, "module_address", ""), rc, rc.change) |
+	some rc in input.resource_changes
+	_rotation_types[rc.type]
+	rc.mode == "managed"
+	not _skipped_actions[_actions_key(rc.change.actions)]
+} if {
+	is_array(input.resource_changes)
+} else := _module_resources(input.planned_values.root_module) if {
+	is_object(input.planned_values)
+} else := _module_resources(input.values.root_module)
+
+families := {a: r | some a, r in resources; r.type == family_type}
+
+secrets := {a: r | some a, r in resources; r.type in secret_types}
+
+_module_resources(root) := {r.address: _record(r.address, m.path, r, {"after": r.values}) |
+	some m in _modules("values", root)
+	some r in object.get(m.module, "resources", [])
+	_rotation_types[r.type]
+	r.mode == "managed"
+}
+
+_skipped_actions := {"delete", "forget"}
+
+_actions_key(actions) := concat(",", actions)
+
+_record(address, module, r, change) := {
+	"address": address,
+	"module": _string_or_empty(module),
+	"type": r.type,
+	"rname": r.name,
+	"values": _object_or_empty(object.get(change, "after", {})),
+	"unknown": _object_or_empty(object.get(change, "after_unknown", {})),
+	"before": object.get(change, "before", null),
+}
