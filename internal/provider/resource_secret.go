@@ -151,6 +151,12 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
+// rotation_secret adds both hooks of the adapter.
+var (
+	_ configChecker                 = (*secretModel)(nil)
+	_ materialIssuer[*versionModel] = (*secretModel)(nil)
+)
+
 // checkConfig refuses options that do not apply to the type (the
 // configChecker hook).
 func (m *secretModel) checkConfig(diags *diag.Diagnostics) {
