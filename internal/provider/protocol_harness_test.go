@@ -491,3 +491,20 @@ func warningsOf(ds []*tfprotov6.Diagnostic) []string {
 	}
 	return out
 }
+
+// expectWarning fails the test unless one warning of diags contains every
+// one of subs.
+func expectWarning(t *testing.T, diags []*tfprotov6.Diagnostic, subs ...string) {
+	t.Helper()
+	ws := warningsOf(diags)
+	for _, w := range ws {
+		ok := true
+		for _, sub := range subs {
+			ok = ok && strings.Contains(w, sub)
+		}
+		if ok {
+			return
+		}
+	}
+	t.Errorf("no warning contains %q; warnings:\n%s", subs, strings.Join(ws, "\n"))
+}
