@@ -304,6 +304,7 @@ func (a *lifecycleResource[M, R, P]) apply(ctx context.Context, planned tfsdk.Pl
 		return
 	}
 	b := m.base()
+	b.ID = types.StringValue(spec.Key)
 	keepNext, keepNextAt := b.NextTransition, b.NextTransitionAt
 	diags.Append(m.render(ctx, rows, stamped)...)
 	b.setNext(spec, &stamped)
