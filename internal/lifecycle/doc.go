@@ -1,8 +1,8 @@
 // Package lifecycle is the pure lifecycle engine behind the rotation_secret
-// and rotation_schedule resources (DESIGN.md section 4). It knows nothing
-// about Terraform: it takes a schedule, the controls from the configuration,
-// the recorded versions and a point in time, and decides which transitions
-// happen.
+// and rotation_schedule resources (docs/design.md, Statuses and steps). It
+// knows nothing about Terraform: it takes a schedule, the controls from the
+// configuration, the recorded versions and a point in time, and decides
+// which transitions happen.
 //
 // # Statuses and the order accept → emit → revoke
 //

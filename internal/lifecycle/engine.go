@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Decide decides what happens at time t (the plan time) to a resource whose
+// Decide decides what happens at time at (the plan time) to a resource whose
 // recorded state is prior. It applies, in this order:
 //
 //  1. Emergency revocation: every accepted version listed in
@@ -30,7 +30,7 @@ import (
 //  5. Pin: the pinned version becomes active (rollback of a previous one, or
 //     promotion of a pending one); the active one becomes previous.
 //
-// Steps 2 to 4 happen only while the schedule's change window contains t,
+// Steps 2 to 4 happen only while the schedule's change window contains at,
 // except the first version and rotate requests. Finally revoked versions
 // beyond Controls.HistoryLimit are pruned, oldest first.
 //
@@ -38,7 +38,7 @@ import (
 // Schedule.Validate), "revoke_reason", "revoke_versions",
 // "pin_active_version", "history_limit" or "versions" (an inconsistent
 // prior state).
-func Decide(spec Spec, prior State, t time.Time) (Decision, error) {
+func Decide(spec Spec, prior State, at time.Time) (Decision, error) {
 	if errs := spec.Schedule.Validate(spec.Mode); len(errs) > 0 {
 		return Decision{}, errs[0]
 	}
@@ -48,10 +48,10 @@ func Decide(spec Spec, prior State, t time.Time) (Decision, error) {
 	if err := checkState(prior); err != nil {
 		return Decision{}, err
 	}
-	e := &engine{spec: spec, c: spec.Controls, sc: spec.Schedule, t: t, s: prior.Clone()}
-	e.inWindow = e.sc.Window.Contains(t)
-	for i := range e.s.Versions {
-		e.s.Versions[i].Slot = SlotOf(spec.Mode, e.s.Versions[i].Version)
+	e := &engine{spec: spec, controls: spec.Controls, schedule: spec.Schedule, at: at, state: prior.Clone()}
+	e.inWindow = e.schedule.Window.Contains(at)
+	for i := range e.state.Versions {
+		e.state.Versions[i].Slot = SlotOf(spec.Mode, e.state.Versions[i].Version)
 	}
 
 	if err := e.emergency(); err != nil {
@@ -72,18 +72,24 @@ func Decide(spec Spec, prior State, t time.Time) (Decision, error) {
 	e.warnings()
 	e.prune()
 
-	e.d.Next = e.s
-	e.d.NextAction, e.d.NextVersion, e.d.NextAt = NextTransition(spec, e.s, t)
-	return e.d, nil
+	e.decision.Next = e.state
+	e.decision.NextAction, e.decision.NextVersion, e.decision.NextAt = NextTransition(spec, e.state, at)
+	return e.decision, nil
 }
 
+// engine is one run of Decide.
 type engine struct {
 	spec     Spec
-	c        Controls
-	sc       Schedule
-	t        time.Time
-	s        State
-	d        Decision
+	controls Controls
+	schedule Schedule
+	// at is the decision time: every transition of this run happens then.
+	at time.Time
+	// state is the record being decided, a copy of the prior state.
+	state State
+	// decision collects the transitions, warnings, issued and wiped
+	// versions.
+	decision Decision
+	// inWindow is whether the change window contains at.
 	inWindow bool
 	// revokedActive is the active version revoked in an emergency, 0 if
 	// none.
@@ -91,45 +97,45 @@ type engine struct {
 }
 
 func (e *engine) add(a Action, v int64, reason string, args ...any) {
-	e.d.Transitions = append(e.d.Transitions, Transition{Action: a, Version: v, Reason: fmt.Sprintf(reason, args...)})
+	e.decision.Transitions = append(e.decision.Transitions, Transition{Action: a, Version: v, Reason: fmt.Sprintf(reason, args...)})
 }
 
 func (e *engine) warn(msg string, args ...any) {
-	e.d.Warnings = append(e.d.Warnings, fmt.Sprintf(msg, args...))
+	e.decision.Warnings = append(e.decision.Warnings, fmt.Sprintf(msg, args...))
 }
 
-func checkControls(c Controls) error {
-	if c.Pin < 0 {
-		return &ValidationError{Field: "pin_active_version", Message: fmt.Sprintf("%d is not a version number; versions are numbered from 1 (0 or unset means not pinned)", c.Pin)}
+func checkControls(controls Controls) error {
+	if controls.Pin < 0 {
+		return &ValidationError{Field: "pin_active_version", Message: fmt.Sprintf("%d is not a version number; versions are numbered from 1 (0 or unset means not pinned)", controls.Pin)}
 	}
-	if c.HistoryLimit < 0 {
-		return &ValidationError{Field: "history_limit", Message: fmt.Sprintf("%d is negative; history_limit is how many revoked versions to keep (0 keeps none)", c.HistoryLimit)}
+	if controls.HistoryLimit < 0 {
+		return &ValidationError{Field: "history_limit", Message: fmt.Sprintf("%d is negative; history_limit is how many revoked versions to keep (0 keeps none)", controls.HistoryLimit)}
 	}
-	for _, v := range c.RevokeVersions {
+	for _, v := range controls.RevokeVersions {
 		if v < 1 {
 			return &ValidationError{Field: "revoke_versions", Message: fmt.Sprintf("%d is not a version number; versions are numbered from 1", v)}
 		}
 	}
-	if len(c.RevokeVersions) > 0 && strings.TrimSpace(c.RevokeReason) == "" {
+	if len(controls.RevokeVersions) > 0 && strings.TrimSpace(controls.RevokeReason) == "" {
 		return &ValidationError{Field: "revoke_reason", Message: "revoke_versions is set but revoke_reason is empty: say why the versions are revoked (incident id, ...)"}
 	}
 	return nil
 }
 
-func checkState(s State) error {
+func checkState(state State) error {
 	bad := func(msg string, args ...any) error {
 		return &ValidationError{Field: "versions", Message: "the recorded state is inconsistent: " + fmt.Sprintf(msg, args...)}
 	}
 	var active, pending int
-	for i, v := range s.Versions {
+	for i, v := range state.Versions {
 		if v.Version < 1 {
 			return bad("version number %d is below 1", v.Version)
 		}
-		if i > 0 && v.Version <= s.Versions[i-1].Version {
-			return bad("versions are not in ascending order (v%d after v%d)", v.Version, s.Versions[i-1].Version)
+		if i > 0 && v.Version <= state.Versions[i-1].Version {
+			return bad("versions are not in ascending order (v%d after v%d)", v.Version, state.Versions[i-1].Version)
 		}
-		if v.Version > s.Generation {
-			return bad("v%d is newer than the generation %d", v.Version, s.Generation)
+		if v.Version > state.Generation {
+			return bad("v%d is newer than the generation %d", v.Version, state.Generation)
 		}
 		switch v.Status {
 		case StatusActive:
@@ -152,23 +158,23 @@ func checkState(s State) error {
 
 // emergency performs step 1's revocations.
 func (e *engine) emergency() error {
-	if len(e.c.RevokeVersions) == 0 {
+	if len(e.controls.RevokeVersions) == 0 {
 		return nil
 	}
-	list := slices.Clone(e.c.RevokeVersions)
+	list := slices.Clone(e.controls.RevokeVersions)
 	slices.Sort(list)
 	list = slices.Compact(list)
 	for _, v := range list {
-		if v > e.s.Generation {
+		if v > e.state.Generation {
 			newest := "no version has been issued yet"
-			if e.s.Generation > 0 {
-				newest = fmt.Sprintf("the newest version is v%d", e.s.Generation)
+			if e.state.Generation > 0 {
+				newest = fmt.Sprintf("the newest version is v%d", e.state.Generation)
 			}
 			return &ValidationError{Field: "revoke_versions", Message: fmt.Sprintf("v%d has not been issued yet (%s); list only versions that exist", v, newest)}
 		}
 	}
 	for _, n := range list {
-		v := e.s.Find(n)
+		v := e.state.Find(n)
 		if v == nil || v.Status == StatusRevoked {
 			continue // pruned or already revoked: nothing left to do
 		}
@@ -177,10 +183,10 @@ func (e *engine) emergency() error {
 			e.revokedActive = n
 		}
 		v.Status = StatusRevoked
-		v.RevokedAt = e.t
-		v.RevokeReason = e.c.RevokeReason
-		e.add(ActionEmergencyRevoke, n, "revoke_versions lists it (was %s): %s", was, e.c.RevokeReason)
-		e.d.Wipe = append(e.d.Wipe, n)
+		v.RevokedAt = e.at
+		v.RevokeReason = e.controls.RevokeReason
+		e.add(ActionEmergencyRevoke, n, "revoke_versions lists it (was %s): %s", was, e.controls.RevokeReason)
+		e.decision.Wipe = append(e.decision.Wipe, n)
 	}
 	return nil
 }
@@ -188,7 +194,7 @@ func (e *engine) emergency() error {
 // acceptedList describes the accepted versions for error messages.
 func (e *engine) acceptedList() string {
 	var parts []string
-	for _, v := range e.s.Versions {
+	for _, v := range e.state.Versions {
 		if v.Status.Accepted() {
 			parts = append(parts, fmt.Sprintf("v%d (%s)", v.Version, v.Status))
 		}
@@ -202,32 +208,32 @@ func (e *engine) acceptedList() string {
 // checkPin validates Controls.Pin against the state after the emergency
 // revocations.
 func (e *engine) checkPin() error {
-	p := e.c.Pin
+	p := e.controls.Pin
 	if p == 0 {
 		return nil
 	}
 	fail := func(msg string, args ...any) error {
 		return &ValidationError{Field: "pin_active_version", Message: fmt.Sprintf(msg, args...) + "; pin one of the accepted versions: " + e.acceptedList() + ", or remove pin_active_version"}
 	}
-	if p > e.s.Generation {
-		if e.s.Generation == 0 {
+	if p > e.state.Generation {
+		if e.state.Generation == 0 {
 			return fail("v%d has never been issued (no version has been issued yet)", p)
 		}
-		return fail("v%d has never been issued (the newest version is v%d)", p, e.s.Generation)
+		return fail("v%d has never been issued (the newest version is v%d)", p, e.state.Generation)
 	}
-	v := e.s.Find(p)
+	v := e.state.Find(p)
 	if v == nil {
 		return fail("v%d was revoked and has been pruned from the history", p)
 	}
 	if v.Status == StatusRevoked {
 		how := "revoked by the schedule"
 		switch {
-		case v.RevokedAt.Equal(e.t) && slices.Contains(e.d.Wipe, p):
+		case v.RevokedAt.Equal(e.at) && slices.Contains(e.decision.Wipe, p):
 			how = "revoked by revoke_versions in this plan"
 		case v.RevokeReason != "":
 			how = fmt.Sprintf("revoked in an emergency (%s)", v.RevokeReason)
 		}
-		if !v.RevokedAt.IsZero() && !v.RevokedAt.Equal(e.t) {
+		if !v.RevokedAt.IsZero() && !v.RevokedAt.Equal(e.at) {
 			how += " at " + ts(v.RevokedAt)
 		}
 		return fail("v%d is revoked (%s) and a revoked version can never be active again", p, how)
@@ -237,46 +243,46 @@ func (e *engine) checkPin() error {
 
 // replaceRevokedActive finishes step 1 when the active version was revoked.
 func (e *engine) replaceRevokedActive() error {
-	if e.revokedActive == 0 || e.c.Pin != 0 {
+	if e.revokedActive == 0 || e.controls.Pin != 0 {
 		return nil // nothing to replace, or step 5 makes the pinned version active
 	}
 	gone := e.revokedActive
-	if p := e.s.Pending(); p != nil {
+	if p := e.state.Pending(); p != nil {
 		p.Status = StatusActive
-		p.ActivatedAt = e.t
+		p.ActivatedAt = e.at
 		e.add(ActionActivate, p.Version, "replaces v%d, revoked in an emergency", gone)
-		if ready := p.IssuedAt.Add(e.sc.Propagation); e.t.Before(ready) {
+		if ready := p.IssuedAt.Add(e.schedule.Propagation); e.at.Before(ready) {
 			e.warn("v%d becomes active at once to replace v%d, revoked in an emergency, before its propagation ends at %s (issued %s + propagation %s): consumers that have not loaded v%d yet reject what it signs until they do",
-				p.Version, gone, ts(ready), ts(p.IssuedAt), formatDuration(e.sc.Propagation), p.Version)
+				p.Version, gone, ts(ready), ts(p.IssuedAt), formatDuration(e.schedule.Propagation), p.Version)
 		}
 		return nil
 	}
-	k := e.s.Generation + 1
+	k := e.state.Generation + 1
 	if e.spec.Mode == ModeTwoSlot {
-		if occ := e.s.Find(k - 2); occ != nil && occ.Status.Accepted() {
+		if occ := e.state.Find(k - 2); occ != nil && occ.Status.Accepted() {
 			return &ValidationError{Field: "revoke_versions", Message: fmt.Sprintf(
 				"revoking the active v%d needs a replacement, v%d, which goes into slot %q, but slot %q still holds v%d (%s); either add %d to revoke_versions as well (v%d is then issued and made active at once), or set pin_active_version = %d to make v%d active instead",
 				gone, k, SlotOf(ModeTwoSlot, k), SlotOf(ModeTwoSlot, k), k-2, occ.Status, k-2, k, k-2, k-2)}
 		}
 	}
 	e.issueVersion(k, StatusActive, fmt.Sprintf("replaces v%d, revoked in an emergency; active at once", gone))
-	if e.sc.Propagation > 0 {
+	if e.schedule.Propagation > 0 {
 		e.warn("v%d is issued and made active at once to replace v%d, revoked in an emergency, without its propagation %s: consumers that have not loaded v%d yet reject what it signs until they do",
-			k, gone, formatDuration(e.sc.Propagation), k)
+			k, gone, formatDuration(e.schedule.Propagation), k)
 	}
 	return nil
 }
 
 // issueVersion appends version k with status st (pending or active).
 func (e *engine) issueVersion(k int64, st Status, reason string) {
-	v := Version{Version: k, Slot: SlotOf(e.spec.Mode, k), Status: st, IssuedAt: e.t}
+	v := Version{Version: k, Slot: SlotOf(e.spec.Mode, k), Status: st, IssuedAt: e.at}
 	e.add(ActionIssue, k, "%s", reason)
 	if st == StatusActive {
-		v.ActivatedAt = e.t
+		v.ActivatedAt = e.at
 	}
-	e.s.Versions = append(e.s.Versions, v)
-	e.s.Generation = k
-	e.d.Issued = append(e.d.Issued, k)
+	e.state.Versions = append(e.state.Versions, v)
+	e.state.Generation = k
+	e.decision.Issued = append(e.decision.Issued, k)
 	if st == StatusActive {
 		e.add(ActionActivate, k, "%s", reason)
 	}
@@ -284,85 +290,85 @@ func (e *engine) issueVersion(k int64, st Status, reason string) {
 
 // revokeDue is step 2.
 func (e *engine) revokeDue() {
-	if e.c.HoldRevocation {
+	if e.controls.HoldRevocation {
 		return
 	}
-	for i := range e.s.Versions {
-		v := &e.s.Versions[i]
-		if v.Status != StatusPrevious || v.Version == e.c.Pin {
+	for i := range e.state.Versions {
+		v := &e.state.Versions[i]
+		if v.Status != StatusPrevious || v.Version == e.controls.Pin {
 			continue
 		}
-		due := v.SupersededAt.Add(e.sc.Overlap)
-		if e.t.Before(due) {
+		due := v.SupersededAt.Add(e.schedule.Overlap)
+		if e.at.Before(due) {
 			continue
 		}
 		v.Status = StatusRevoked
-		v.RevokedAt = e.t
-		e.add(ActionRevoke, v.Version, "overlap ended at %s (superseded %s + overlap %s)", ts(due), ts(v.SupersededAt), formatDuration(e.sc.Overlap))
-		e.d.Wipe = append(e.d.Wipe, v.Version)
+		v.RevokedAt = e.at
+		e.add(ActionRevoke, v.Version, "overlap ended at %s (superseded %s + overlap %s)", ts(due), ts(v.SupersededAt), formatDuration(e.schedule.Overlap))
+		e.decision.Wipe = append(e.decision.Wipe, v.Version)
 	}
 }
 
 // activateDue is step 3.
 func (e *engine) activateDue() {
-	if e.c.Pin != 0 {
+	if e.controls.Pin != 0 {
 		return
 	}
-	p := e.s.Pending()
+	p := e.state.Pending()
 	if p == nil {
 		return
 	}
-	due := p.IssuedAt.Add(e.sc.Propagation)
-	if e.t.Before(due) {
+	due := p.IssuedAt.Add(e.schedule.Propagation)
+	if e.at.Before(due) {
 		return
 	}
-	old := e.s.Active()
+	old := e.state.Active()
 	p.Status = StatusActive
-	p.ActivatedAt = e.t
-	e.add(ActionActivate, p.Version, "propagation ended at %s (issued %s + propagation %s)", ts(due), ts(p.IssuedAt), formatDuration(e.sc.Propagation))
+	p.ActivatedAt = e.at
+	e.add(ActionActivate, p.Version, "propagation ended at %s (issued %s + propagation %s)", ts(due), ts(p.IssuedAt), formatDuration(e.schedule.Propagation))
 	if old != nil {
 		old.Status = StatusPrevious
-		old.SupersededAt = e.t
+		old.SupersededAt = e.at
 		e.add(ActionSupersede, old.Version, "v%d became active", p.Version)
 	}
 }
 
 // issue is step 4.
 func (e *engine) issue() {
-	if e.c.Pin != 0 {
-		if e.c.RotateRequested {
-			e.warn("rotate_triggers changed, but pin_active_version = %d freezes the schedule: no version is issued; remove pin_active_version and change rotate_triggers again to rotate", e.c.Pin)
+	if e.controls.Pin != 0 {
+		if e.controls.RotateRequested {
+			e.warn("rotate_triggers changed, but pin_active_version = %d freezes the schedule: no version is issued; remove pin_active_version and change rotate_triggers again to rotate", e.controls.Pin)
 		}
 		return
 	}
-	if p := e.s.Pending(); p != nil {
-		if e.c.RotateRequested {
+	if p := e.state.Pending(); p != nil {
+		if e.controls.RotateRequested {
 			e.warn("rotate_triggers changed while v%d is still pending (issued %s, active from %s): no further version is issued; v%d is the rotation",
-				p.Version, ts(p.IssuedAt), ts(p.IssuedAt.Add(e.sc.Propagation)), p.Version)
+				p.Version, ts(p.IssuedAt), ts(p.IssuedAt.Add(e.schedule.Propagation)), p.Version)
 		}
 		return
 	}
-	last, ok := e.s.lastIssued()
-	k := e.s.Generation + 1
+	last, ok := e.state.lastIssued()
+	k := e.state.Generation + 1
 	if !ok {
 		e.issueVersion(k, StatusActive, "first version; active at once")
 		return
 	}
-	if len(e.d.Issued) > 0 {
+	if len(e.decision.Issued) > 0 {
 		return // the emergency replacement is this decision's new version
 	}
-	dueAt := last.Add(e.sc.Period + JitterOffset(e.spec.Key, e.sc.Jitter))
-	due := e.inWindow && !e.t.Before(dueAt)
-	if !due && !e.c.RotateRequested {
+	dueAt := last.Add(e.schedule.Period + JitterOffset(e.spec.Key, e.schedule.Jitter))
+	due := e.inWindow && !e.at.Before(dueAt)
+	if !due && !e.controls.RotateRequested {
 		return
 	}
 	why := fmt.Sprintf("period ended at %s (last issued %s + period %s + jitter offset %s)", ts(dueAt), ts(last),
-		formatDuration(e.sc.Period), formatDuration(JitterOffset(e.spec.Key, e.sc.Jitter)))
-	if e.c.RotateRequested {
+		formatDuration(e.schedule.Period), formatDuration(JitterOffset(e.spec.Key, e.schedule.Jitter)))
+	if e.controls.RotateRequested {
 		why = "rotate_triggers changed"
 	}
 	if e.spec.Mode == ModeTwoSlot {
-		if occ := e.s.Find(k - 2); occ != nil && occ.Status.Accepted() {
+		if occ := e.state.Find(k - 2); occ != nil && occ.Status.Accepted() {
 			e.warnBusySlot(k, occ, why)
 			return
 		}
@@ -374,15 +380,15 @@ func (e *engine) warnBusySlot(k int64, occ *Version, why string) {
 	slot := SlotOf(ModeTwoSlot, k)
 	var because string
 	switch {
-	case occ.Status == StatusPrevious && e.c.HoldRevocation:
-		reason := e.c.HoldReason
+	case occ.Status == StatusPrevious && e.controls.HoldRevocation:
+		reason := e.controls.HoldReason
 		if strings.TrimSpace(reason) == "" {
 			reason = "no hold_reason given"
 		}
 		because = fmt.Sprintf("v%d is previous and hold_revocation keeps it valid (%s); v%d is issued once the hold is lifted and v%d revoked", occ.Version, reason, k, occ.Version)
 	case occ.Status == StatusPrevious:
 		because = fmt.Sprintf("v%d is previous until its overlap ends at %s (superseded %s + overlap %s); v%d is issued once v%d is revoked",
-			occ.Version, ts(occ.SupersededAt.Add(e.sc.Overlap)), ts(occ.SupersededAt), formatDuration(e.sc.Overlap), k, occ.Version)
+			occ.Version, ts(occ.SupersededAt.Add(e.schedule.Overlap)), ts(occ.SupersededAt), formatDuration(e.schedule.Overlap), k, occ.Version)
 	case occ.Status == StatusActive:
 		because = fmt.Sprintf("v%d is the active version (after a rollback) and the schedule never frees it; to rotate, add %d to revoke_versions with a revoke_reason (v%d is then issued active at once)", occ.Version, occ.Version, k)
 	default:
@@ -393,23 +399,23 @@ func (e *engine) warnBusySlot(k int64, occ *Version, why string) {
 
 // pin is step 5.
 func (e *engine) pin() {
-	if e.c.Pin == 0 {
+	if e.controls.Pin == 0 {
 		return
 	}
-	v := e.s.Find(e.c.Pin) // accepted: checked by checkPin
+	v := e.state.Find(e.controls.Pin) // accepted: checked by checkPin
 	if v.Status == StatusActive {
 		return
 	}
 	if v.Status == StatusPending {
-		if ready := v.IssuedAt.Add(e.sc.Propagation); e.t.Before(ready) {
+		if ready := v.IssuedAt.Add(e.schedule.Propagation); e.at.Before(ready) {
 			e.warn("pin_active_version = %d promotes v%d before its propagation ends at %s (issued %s + propagation %s): consumers that have not loaded v%d yet reject what it signs until they do",
-				v.Version, v.Version, ts(ready), ts(v.IssuedAt), formatDuration(e.sc.Propagation), v.Version)
+				v.Version, v.Version, ts(ready), ts(v.IssuedAt), formatDuration(e.schedule.Propagation), v.Version)
 		}
 	}
 	was := v.Status
-	old := e.s.Active()
+	old := e.state.Active()
 	v.Status = StatusActive
-	v.ActivatedAt = e.t
+	v.ActivatedAt = e.at
 	v.SupersededAt = time.Time{}
 	if was == StatusPrevious {
 		e.add(ActionPin, v.Version, "pin_active_version = %d rolls back to it", v.Version)
@@ -418,41 +424,41 @@ func (e *engine) pin() {
 	}
 	if old != nil {
 		old.Status = StatusPrevious
-		old.SupersededAt = e.t
+		old.SupersededAt = e.at
 		e.add(ActionSupersede, old.Version, "v%d became active by pin_active_version", v.Version)
 	}
 }
 
 func (e *engine) warnings() {
-	if e.c.HoldRevocation && strings.TrimSpace(e.c.HoldReason) == "" {
+	if e.controls.HoldRevocation && strings.TrimSpace(e.controls.HoldReason) == "" {
 		e.warn("hold_revocation is set without hold_reason: say why previous versions stay valid past their overlap (policy ROT032 denies a hold without a reason)")
 	}
-	for _, v := range e.s.Versions {
+	for _, v := range e.state.Versions {
 		if !v.Status.Accepted() || v.IssuedAt.IsZero() {
 			continue
 		}
-		exp := v.ExpiresAt(e.sc.TTL)
-		if e.t.Before(exp) {
+		exp := v.ExpiresAt(e.schedule.TTL)
+		if e.at.Before(exp) {
 			continue
 		}
 		var hint string
 		switch {
-		case v.Status == StatusPrevious && e.c.HoldRevocation:
+		case v.Status == StatusPrevious && e.controls.HoldRevocation:
 			hint = "hold_revocation keeps it valid; lift the hold or revoke it with revoke_versions"
-		case v.Version == e.c.Pin:
+		case v.Version == e.controls.Pin:
 			hint = "pin_active_version keeps it active; pin a newer version or remove the pin"
 		case v.Status == StatusPrevious:
-			hint = fmt.Sprintf("its overlap ends at %s", ts(v.SupersededAt.Add(e.sc.Overlap)))
+			hint = fmt.Sprintf("its overlap ends at %s", ts(v.SupersededAt.Add(e.schedule.Overlap)))
 		default:
 			hint = "its rotation is late (change window, busy slot or no apply); change rotate_triggers to rotate now"
 		}
-		e.warn("v%d (%s) outlived its ttl: issued %s + ttl %s = %s; %s", v.Version, v.Status, ts(v.IssuedAt), formatDuration(e.sc.TTL), ts(exp), hint)
+		e.warn("v%d (%s) outlived its ttl: issued %s + ttl %s = %s; %s", v.Version, v.Status, ts(v.IssuedAt), formatDuration(e.schedule.TTL), ts(exp), hint)
 	}
-	if off := JitterOffset(e.spec.Key, e.sc.Jitter); off > 0 {
-		if need, ok := sum(e.sc.Propagation, e.sc.Period, off, e.sc.Overlap); ok && e.sc.TTL < need {
+	if off := JitterOffset(e.spec.Key, e.schedule.Jitter); off > 0 {
+		if need, ok := sum(e.schedule.Propagation, e.schedule.Period, off, e.schedule.Overlap); ok && e.schedule.TTL < need {
 			e.warn("ttl %s leaves no room for the jitter offset: versions of %q stay accepted up to propagation %s + period %s + jitter offset %s + overlap %s = %s, past their ttl; raise ttl to at least %s",
-				formatDuration(e.sc.TTL), e.spec.Key, formatDuration(e.sc.Propagation), formatDuration(e.sc.Period), formatDuration(off),
-				formatDuration(e.sc.Overlap), formatDuration(need), formatDuration(need))
+				formatDuration(e.schedule.TTL), e.spec.Key, formatDuration(e.schedule.Propagation), formatDuration(e.schedule.Period), formatDuration(off),
+				formatDuration(e.schedule.Overlap), formatDuration(need), formatDuration(need))
 		}
 	}
 }
@@ -460,31 +466,31 @@ func (e *engine) warnings() {
 // prune drops the oldest revoked versions beyond the history limit.
 func (e *engine) prune() {
 	revoked := 0
-	for _, v := range e.s.Versions {
+	for _, v := range e.state.Versions {
 		if v.Status == StatusRevoked {
 			revoked++
 		}
 	}
-	drop := revoked - e.c.HistoryLimit
+	drop := revoked - e.controls.HistoryLimit
 	if drop <= 0 {
 		return
 	}
-	kept := e.s.Versions[:0:0]
-	for _, v := range e.s.Versions {
+	kept := e.state.Versions[:0:0]
+	for _, v := range e.state.Versions {
 		if drop > 0 && v.Status == StatusRevoked {
 			drop--
-			e.add(ActionPrune, v.Version, "history_limit %d keeps only the newest revoked versions", e.c.HistoryLimit)
+			e.add(ActionPrune, v.Version, "history_limit %d keeps only the newest revoked versions", e.controls.HistoryLimit)
 			continue
 		}
 		kept = append(kept, v)
 	}
-	e.s.Versions = kept
+	e.state.Versions = kept
 }
 
-// NextTransition returns the next scheduled transition of state s at or
-// after the time after, assuming no explicit action (no rotate request, no
-// new emergency revocation; pin and hold as in spec.Controls): the earliest
-// of
+// NextTransition returns the next scheduled transition of the record
+// state, at or after the time after, assuming no explicit action (no rotate
+// request, no new emergency revocation; pin and hold as in spec.Controls):
+// the earliest of
 //
 //   - the activation of the pending version at IssuedAt + propagation
 //     (unless pinned);
@@ -500,56 +506,56 @@ func (e *engine) prune() {
 // next opening. Ties go to the step Decide performs first (revoke, then
 // activate, then issue). It returns "", 0 and the zero time when nothing is
 // scheduled (for instance an empty state, which Decide fills at once).
-func NextTransition(spec Spec, s State, after time.Time) (Action, int64, time.Time) {
-	sc, c := spec.Schedule, spec.Controls
+func NextTransition(spec Spec, state State, after time.Time) (Action, int64, time.Time) {
+	schedule, controls := spec.Schedule, spec.Controls
 	var (
-		bestA  Action
-		bestV  int64
-		bestAt time.Time
-		bestR  int
+		bestAction  Action
+		bestVersion int64
+		bestAt      time.Time
+		bestRank    int
 	)
-	consider := func(a Action, v int64, at time.Time, rank int) {
+	consider := func(action Action, version int64, at time.Time, rank int) {
 		if at.Before(after) {
 			at = after
 		}
-		at = sc.Window.NextOpen(at)
-		if bestA == "" || at.Before(bestAt) || (at.Equal(bestAt) && rank < bestR) {
-			bestA, bestV, bestAt, bestR = a, v, at, rank
+		at = schedule.Window.NextOpen(at)
+		if bestAction == "" || at.Before(bestAt) || (at.Equal(bestAt) && rank < bestRank) {
+			bestAction, bestVersion, bestAt, bestRank = action, version, at, rank
 		}
 	}
-	last, ok := s.lastIssued()
+	last, ok := state.lastIssued()
 	if !ok {
 		return "", 0, time.Time{}
 	}
 	revocable := func(v *Version) bool {
-		return v.Status == StatusPrevious && !c.HoldRevocation && v.Version != c.Pin
+		return v.Status == StatusPrevious && !controls.HoldRevocation && v.Version != controls.Pin
 	}
-	for i := range s.Versions {
-		if v := &s.Versions[i]; revocable(v) {
-			consider(ActionRevoke, v.Version, v.SupersededAt.Add(sc.Overlap), 0)
+	for i := range state.Versions {
+		if v := &state.Versions[i]; revocable(v) {
+			consider(ActionRevoke, v.Version, v.SupersededAt.Add(schedule.Overlap), 0)
 		}
 	}
-	if c.Pin != 0 {
-		return bestA, bestV, bestAt
+	if controls.Pin != 0 {
+		return bestAction, bestVersion, bestAt
 	}
-	if p := s.Pending(); p != nil {
-		consider(ActionActivate, p.Version, p.IssuedAt.Add(sc.Propagation), 1)
-		return bestA, bestV, bestAt
+	if p := state.Pending(); p != nil {
+		consider(ActionActivate, p.Version, p.IssuedAt.Add(schedule.Propagation), 1)
+		return bestAction, bestVersion, bestAt
 	}
-	k := s.Generation + 1
-	at := last.Add(sc.Period + JitterOffset(spec.Key, sc.Jitter))
+	k := state.Generation + 1
+	at := last.Add(schedule.Period + JitterOffset(spec.Key, schedule.Jitter))
 	if spec.Mode == ModeTwoSlot {
-		if occ := s.Find(k - 2); occ != nil && occ.Status.Accepted() {
+		if occ := state.Find(k - 2); occ != nil && occ.Status.Accepted() {
 			if !revocable(occ) {
-				return bestA, bestV, bestAt
+				return bestAction, bestVersion, bestAt
 			}
-			if free := occ.SupersededAt.Add(sc.Overlap); free.After(at) {
+			if free := occ.SupersededAt.Add(schedule.Overlap); free.After(at) {
 				at = free
 			}
 		}
 	}
 	consider(ActionIssue, k, at, 2)
-	return bestA, bestV, bestAt
+	return bestAction, bestVersion, bestAt
 }
 
 func ts(t time.Time) string { return t.UTC().Format(time.RFC3339) }

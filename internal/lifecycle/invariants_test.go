@@ -435,8 +435,8 @@ func checkStructure(mode Mode, s State) error {
 	return nil
 }
 
-// checkStep checks one decision and its apply against the invariants of
-// DESIGN.md section 4 and the rules of Decide.
+// checkStep checks one decision and its apply against the invariants
+// (docs/design.md, Invariants) and the rules of Decide.
 func checkStep(si stepInfo) error {
 	spec, c, sc, d := si.spec, si.spec.Controls, si.spec.Schedule, si.dec
 	prior, next := si.prior, si.applied

@@ -8,10 +8,10 @@ import (
 // TestPropertyInvariants drives 2000 random resources (both modes, random
 // valid schedules with and without change windows, random controls) through
 // random sequences of plans and applies, apply time >= plan time, and checks
-// after every step the invariants of DESIGN.md section 4 (see checkStep),
-// that NextAt is exact (checkNext) and that without a window a later
-// decision performs a superset of the transitions (checkMonotone). The seeds
-// are fixed, so a failure reproduces.
+// after every step the invariants (docs/design.md, Invariants; see
+// checkStep), that NextAt is exact (checkNext) and that without a window a
+// later decision performs a superset of the transitions (checkMonotone). The
+// seeds are fixed, so a failure reproduces.
 func TestPropertyInvariants(t *testing.T) {
 	sequences := 2000
 	if testing.Short() {

@@ -2,9 +2,10 @@ package lifecycle
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
+	"math"
 	"time"
+
+	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
 )
 
 // ValidationError is a configuration error tied to one attribute.
@@ -34,12 +35,12 @@ func (s Schedule) Validate(mode Mode) []*ValidationError {
 	add := func(field, msg string, args ...any) {
 		errs = append(errs, &ValidationError{Field: "schedule." + field, Message: fmt.Sprintf(msg, args...)})
 	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
+	for _, field := range []struct {
+		name  string
+		value time.Duration
 	}{{"period", s.Period}, {"overlap", s.Overlap}, {"propagation", s.Propagation}, {"ttl", s.TTL}, {"jitter", s.Jitter}} {
-		if d.v < 0 {
-			add(d.name, "%s %s is negative; durations are 0s or more", d.name, formatDuration(d.v))
+		if field.value < 0 {
+			add(field.name, "%s %s is negative; durations are 0s or more", field.name, formatDuration(field.value))
 		}
 	}
 	if s.Period == 0 {
@@ -79,38 +80,27 @@ func sum(ds ...time.Duration) (time.Duration, bool) {
 	return total, true
 }
 
-// formatDuration writes d as d/h/m/s terms, e.g. "1d12h", "45m", "0s". A
-// fraction of a second is written in Go's notation ("1.5s", "250ms").
+// formatDuration writes d for a message: duration.Format, the canonical
+// spelling of a configured duration ("1d12h", "45m", "0s"; "-2h" for a
+// negative one), for every whole number of seconds, which is every duration
+// a configuration can set. The engine is also called with durations a
+// configuration cannot spell (tests, fuzzing, a library caller); so that
+// its messages still say what the value is, a fraction of a second, which
+// duration.Format truncates, is written in Go's notation after the whole
+// minutes ("1.5s", "1h250ms", "-250ms").
 func formatDuration(d time.Duration) string {
-	if d == 0 {
-		return "0s"
+	if d%time.Second == 0 {
+		return duration.Format(d)
 	}
-	var b strings.Builder
 	if d < 0 {
-		b.WriteByte('-')
-		if d == -1<<63 {
-			return d.String()
+		if d == math.MinInt64 {
+			return d.String() // its magnitude does not fit in a Duration
 		}
-		d = -d
+		return "-" + formatDuration(-d)
 	}
-	frac := d % time.Second
-	secs := int64(d / time.Second)
-	for _, u := range []struct {
-		n    int64
-		unit string
-	}{{86400, "d"}, {3600, "h"}, {60, "m"}} {
-		if secs >= u.n {
-			b.WriteString(strconv.FormatInt(secs/u.n, 10))
-			b.WriteString(u.unit)
-			secs %= u.n
-		}
+	rest := d % time.Minute
+	if whole := d - rest; whole > 0 {
+		return duration.Format(whole) + rest.String()
 	}
-	switch {
-	case frac != 0:
-		b.WriteString((time.Duration(secs)*time.Second + frac).String())
-	case secs != 0:
-		b.WriteString(strconv.FormatInt(secs, 10))
-		b.WriteString("s")
-	}
-	return b.String()
+	return rest.String()
 }

@@ -3,7 +3,8 @@ package provider
 import "time"
 
 // Clock tells the provider what time it is. Every schedule is evaluated
-// against it; nothing in the provider calls time.Now directly.
+// against it: wallClock is the only place in the provider that calls
+// time.Now, and everything else asks a Clock (ProviderData.now).
 type Clock interface {
 	Now() time.Time
 }
@@ -32,10 +33,11 @@ type ProviderData struct {
 	PlanTime *time.Time
 }
 
-// now is the time transitions are stamped with.
+// now is the time transitions are stamped with: the wall clock until the
+// provider is configured.
 func (d *ProviderData) now() time.Time {
 	if d == nil || d.Clock == nil {
-		return time.Now().UTC()
+		return wallClock{}.Now()
 	}
 	return d.Clock.Now()
 }

@@ -11,22 +11,158 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/rotationkit/terraform-provider-rotation/internal/defaults"
 	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
 	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
 )
 
-// This file holds what rotation_secret and rotation_schedule share: the
-// schedule block, the controls, and their translation into the lifecycle
-// engine's Spec. The engine itself decides; nothing here does.
+// This file holds the attributes rotation_secret and rotation_schedule
+// share, as schema and as model: identity, the schedule block, the
+// controls, the per-version record, and their translation into the
+// lifecycle engine's Spec. The engine itself decides; nothing here does,
+// and lifecycle_resource.go runs the decisions.
+
+// lifecycleBase is the part of the model both lifecycle resources share.
+// secretModel and scheduleResourceModel embed it.
+type lifecycleBase struct {
+	ID       types.String   `tfsdk:"id"`
+	Family   types.String   `tfsdk:"family"`
+	Name     types.String   `tfsdk:"name"`
+	Schedule *scheduleModel `tfsdk:"schedule"`
+	controlsModel
+	NextTransition   types.String `tfsdk:"next_transition"`
+	NextTransitionAt types.String `tfsdk:"next_transition_at"`
+}
+
+// base gives the adapter the shared part of a model that embeds it.
+func (b *lifecycleBase) base() *lifecycleBase { return b }
+
+// key is the engine's Spec.Key and the value of id: "family/name".
+func (b *lifecycleBase) key() string { return b.Family.ValueString() + "/" + b.Name.ValueString() }
+
+// inputsKnown reports whether every shared input the engine reads is known.
+func (b *lifecycleBase) inputsKnown() bool {
+	return b.Schedule.known() && b.controlsModel.known() && !b.Family.IsUnknown()
+}
+
+// spec builds the engine's Spec; prior is the state's shared part (nil on
+// create), whose rotate_triggers tell whether a rotation is requested.
+func (b *lifecycleBase) spec(ctx context.Context, mode lifecycle.Mode, historyLimit int, prior *lifecycleBase) (lifecycle.Spec, diag.Diagnostics) {
+	schedule, diags := b.Schedule.validate(ctx, mode)
+	var priorControls *controlsModel
+	if prior != nil {
+		priorControls = &prior.controlsModel
+	}
+	controls, d := b.controlsModel.toControls(ctx, priorControls)
+	diags.Append(d...)
+	controls.HistoryLimit = historyLimit
+	return lifecycle.Spec{Key: b.key(), Mode: mode, Schedule: schedule, Controls: controls}, diags
+}
+
+// validateConfig reports mistakes in the shared attributes at validate
+// time: the schedule once it is known, and the controls.
+func (b *lifecycleBase) validateConfig(ctx context.Context, mode lifecycle.Mode, diags *diag.Diagnostics) {
+	if b.Schedule != nil && b.Schedule.known() && !b.Schedule.Period.IsNull() {
+		_, d := b.Schedule.validate(ctx, mode)
+		diags.Append(d...)
+	}
+	validateControls(ctx, b.controlsModel, diags)
+}
+
+// identityAttributes adds id, family and name. family says what the family
+// is to the resource; noun is what a new name replaces.
+func identityAttributes(into map[string]schema.Attribute, family, noun string) {
+	into["id"] = schema.StringAttribute{
+		Computed:      true,
+		Description:   "`family/name`.",
+		PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+	}
+	into["family"] = schema.StringAttribute{
+		Required:    true,
+		Description: family,
+		Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+	}
+	into["name"] = schema.StringAttribute{
+		Required:      true,
+		Description:   "Instance name within the family, e.g. `prod`; " + nameRule + ". Changing it replaces the " + noun + ".",
+		PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		Validators:    []validator.String{stringvalidator.LengthBetween(1, 128), stringvalidator.RegexMatches(namePattern, nameRule)},
+	}
+}
+
+// computedString is a computed string attribute.
+func computedString(description string) schema.StringAttribute {
+	return schema.StringAttribute{Computed: true, Description: description}
+}
+
+// versionRecord is one recorded version as both lifecycle resources store
+// it: the engine's lifecycle.Version as Terraform values, with expires_at.
+// rotation_secret's versions (versionModel) and rotation_schedule's slots
+// (slotModel) embed it.
+type versionRecord struct {
+	Version      types.Int64  `tfsdk:"version"`
+	Status       types.String `tfsdk:"status"`
+	IssuedAt     types.String `tfsdk:"issued_at"`
+	ActivatedAt  types.String `tfsdk:"activated_at"`
+	SupersededAt types.String `tfsdk:"superseded_at"`
+	RevokedAt    types.String `tfsdk:"revoked_at"`
+	ExpiresAt    types.String `tfsdk:"expires_at"`
+	RevokeReason types.String `tfsdk:"revoke_reason"`
+}
+
+// record gives the adapter the record of a row that embeds it.
+func (r *versionRecord) record() *versionRecord { return r }
+
+// recordAttrTypes returns the attribute types of a versionRecord plus
+// extra, the resource's own per-version attributes.
+func recordAttrTypes(extra map[string]attr.Type) map[string]attr.Type {
+	out := map[string]attr.Type{"version": types.Int64Type}
+	for _, name := range []string{"status", "issued_at", "activated_at", "superseded_at", "revoked_at", "expires_at", "revoke_reason"} {
+		out[name] = types.StringType
+	}
+	for name, t := range extra {
+		out[name] = t
+	}
+	return out
+}
+
+// recordAttributes returns the schema of a versionRecord plus extra: for a
+// rotation_secret version, or with slot for a rotation_schedule slot.
+func recordAttributes(slot bool, extra map[string]schema.Attribute) map[string]schema.Attribute {
+	text := func(version, slotText string) string {
+		if slot {
+			return slotText
+		}
+		return version
+	}
+	out := map[string]schema.Attribute{
+		"version": schema.Int64Attribute{Computed: true, Description: text("Version number, from 1.", "The version the slot holds; null while `unused`.")},
+		"status": computedString(text("`pending` (accepted, not emitted), `active` (emitted and accepted), `previous` (accepted only) or `revoked`.",
+			"`unused` (never issued), `pending`, `active`, `previous` or `revoked`.")),
+		"issued_at":     computedString(text("When the version was issued (RFC 3339).", "When the slot's version was issued (RFC 3339).")),
+		"activated_at":  computedString(text("When it last became active; null if it never did.", "When it last became active.")),
+		"superseded_at": computedString(text("When it became previous; null unless it is or was previous.", "When it became previous.")),
+		"revoked_at":    computedString(text("When it was revoked; null while accepted.", "When it was revoked.")),
+		"expires_at":    computedString(text("`issued_at + ttl`: the version should be revoked by then.", "`issued_at + ttl`.")),
+		"revoke_reason": computedString(text("The `revoke_reason` of an emergency revocation; null for a scheduled one.", "The `revoke_reason` of an emergency revocation.")),
+	}
+	for name, a := range extra {
+		out[name] = a
+	}
+	return out
+}
 
 type scheduleModel struct {
 	Period       types.String       `tfsdk:"period"`
@@ -78,9 +214,9 @@ func scheduleBlock(twoSlot bool) schema.SingleNestedBlock {
 			"propagation": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				Default:  stringdefault.StaticString("0s"),
+				Default:  stringdefault.StaticString(defaults.Propagation),
 				Description: "How long a new version stays `pending` (accepted everywhere, emitted nowhere) before it becomes " +
-					"`active`, as a duration (default `0s`). Make it at least the longest validator cache.",
+					"`active`, as a duration (default `" + defaults.Propagation + "`). Make it at least the longest validator cache.",
 				Validators: dur,
 			},
 			"ttl": schema.StringAttribute{
@@ -92,9 +228,9 @@ func scheduleBlock(twoSlot bool) schema.SingleNestedBlock {
 			"jitter": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				Default:  stringdefault.StaticString("0s"),
+				Default:  stringdefault.StaticString(defaults.Jitter),
 				Description: "Spreads the rotations of many secrets: each issue is delayed by a deterministic offset below " +
-					"`jitter`, derived from `family/name` (default `0s`).",
+					"`jitter`, derived from `family/name` (default `" + defaults.Jitter + "`).",
 				Validators: dur,
 			},
 		},
@@ -157,8 +293,8 @@ func controlAttributes(into map[string]schema.Attribute) {
 	into["hold_revocation"] = schema.BoolAttribute{
 		Optional:    true,
 		Computed:    true,
-		Default:     booldefault.StaticBool(false),
-		Description: "Keep previous versions valid past the overlap (default `false`). Give a `hold_reason`.",
+		Default:     booldefault.StaticBool(defaults.HoldRevocation),
+		Description: fmt.Sprintf("Keep previous versions valid past the overlap (default `%t`). Give a `hold_reason`.", defaults.HoldRevocation),
 	}
 	into["hold_reason"] = schema.StringAttribute{
 		Optional:    true,
@@ -296,7 +432,7 @@ func (c controlsModel) toControls(ctx context.Context, prior *controlsModel) (li
 		RevokeReason:   strings.TrimSpace(c.RevokeReason.ValueString()),
 		HoldRevocation: c.HoldRevocation.ValueBool(),
 		HoldReason:     strings.TrimSpace(c.HoldReason.ValueString()),
-		HistoryLimit:   10,
+		HistoryLimit:   defaults.HistoryLimit,
 	}
 	if !c.RevokeVersions.IsNull() {
 		diags.Append(c.RevokeVersions.ElementsAs(ctx, &out.RevokeVersions, false)...)

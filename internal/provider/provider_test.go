@@ -135,9 +135,6 @@ func TestMain(m *testing.M) {
 
 var _ provider.Provider = New("test")()
 
-// ensure the context import is used by helpers in other test files.
-var _ = context.Background
-
 // notReplaced passes when the plan neither replaces nor destroys addr.
 func notReplaced(addr string) plancheck.PlanCheck { return notReplacedCheck{addr} }
 

@@ -18,9 +18,11 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
+	"github.com/rotationkit/terraform-provider-rotation/internal/defaults"
 	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
 )
 
@@ -31,7 +33,7 @@ var (
 	_ resource.ResourceWithImportState    = (*secretFamilyResource)(nil)
 )
 
-// Enumerations of rotation_secret_family (DESIGN §3.1).
+// Enumerations of rotation_secret_family (docs/design.md, Secret families).
 var (
 	classifications = []string{"low", "medium", "high", "critical"}
 	consumerRoles   = []string{"validator", "emitter", "both"}
@@ -117,7 +119,7 @@ func (r *secretFamilyResource) Schema(_ context.Context, _ resource.SchemaReques
 			"classification": schema.StringAttribute{
 				Optional:    true,
 				Computed:    true,
-				Default:     stringdefault.StaticString("high"),
+				Default:     stringdefault.StaticString(defaults.Classification),
 				Description: "Blast radius if the secret leaks: `low`, `medium`, `high` (default) or `critical`. Policies derive the maximum `ttl` from it.",
 				Validators:  []validator.String{stringvalidator.OneOf(classifications...)},
 			},
@@ -128,16 +130,16 @@ func (r *secretFamilyResource) Schema(_ context.Context, _ resource.SchemaReques
 			"artifact_lifetime": schema.StringAttribute{
 				Optional: true,
 				Computed: true,
-				Default:  stringdefault.StaticString("0s"),
+				Default:  stringdefault.StaticString(defaults.ArtifactLifetime),
 				Description: "How long things made with one version stay in use (JWT `exp`, signed URLs), as a duration " +
-					"(default `0s`). It adds to the overlap a rotation needs.",
+					"(default `" + defaults.ArtifactLifetime + "`). It adds to the overlap a rotation needs.",
 				Validators: dur,
 			},
 			"review_interval": schema.StringAttribute{
 				Optional:    true,
 				Computed:    true,
-				Default:     stringdefault.StaticString("90d"),
-				Description: "How often the family's runbook is reviewed, as a duration (default `90d`).",
+				Default:     stringdefault.StaticString(defaults.ReviewInterval),
+				Description: "How often the family's runbook is reviewed, as a duration (default `" + defaults.ReviewInterval + "`).",
 				Validators:  dur,
 			},
 			"reviewed_at": schema.StringAttribute{
@@ -182,15 +184,15 @@ func (r *secretFamilyResource) Schema(_ context.Context, _ resource.SchemaReques
 						"role": schema.StringAttribute{
 							Optional:    true,
 							Computed:    true,
-							Default:     stringdefault.StaticString("validator"),
+							Default:     stringdefault.StaticString(defaults.ConsumerRole),
 							Description: "`validator` (default: accepts the secret, e.g. verifies tokens), `emitter` (uses it to sign or log in) or `both`.",
 							Validators:  []validator.String{stringvalidator.OneOf(consumerRoles...)},
 						},
 						"cache_ttl": schema.StringAttribute{
 							Optional:    true,
 							Computed:    true,
-							Default:     stringdefault.StaticString("0s"),
-							Description: "How long the consumer may keep using a cached copy (a JWKS cache, a config reload interval), as a duration (default `0s`).",
+							Default:     stringdefault.StaticString(defaults.CacheTTL),
+							Description: "How long the consumer may keep using a cached copy (a JWKS cache, a config reload interval), as a duration (default `" + defaults.CacheTTL + "`).",
 							Validators:  dur,
 						},
 						"reload": schema.StringAttribute{
@@ -315,20 +317,19 @@ func (r *secretFamilyResource) ModifyPlan(ctx context.Context, req resource.Modi
 }
 
 func (r *secretFamilyResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	r.write(ctx, req.Plan.Get, &resp.State, &resp.Diagnostics)
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 func (r *secretFamilyResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	r.write(ctx, req.Plan.Get, &resp.State, &resp.Diagnostics)
+	r.write(ctx, req.Plan, &resp.State, &resp.Diagnostics)
 }
 
 // write stores the planned family with its derived attributes (all known at
-// apply time: nothing here depends on the clock).
-func (r *secretFamilyResource) write(ctx context.Context, get func(context.Context, any) diag.Diagnostics, state interface {
-	Set(context.Context, any) diag.Diagnostics
-}, diags *diag.Diagnostics) {
+// apply time: nothing here depends on the clock). It has the shape of the
+// lifecycle resources' apply: the plan in, the state out.
+func (r *secretFamilyResource) write(ctx context.Context, plan tfsdk.Plan, state *tfsdk.State, diags *diag.Diagnostics) {
 	var m familyModel
-	diags.Append(get(ctx, &m)...)
+	diags.Append(plan.Get(ctx, &m)...)
 	if diags.HasError() {
 		return
 	}

@@ -621,8 +621,9 @@ func TestAccSecret_changeWindow(t *testing.T) {
 	})
 }
 
-// jitterOffset recomputes DESIGN §4's jitter offset independently of the
-// engine: FNV-1a 64 of "family/name" modulo the jitter, in whole seconds.
+// jitterOffset recomputes the jitter offset (docs/design.md, Jitter)
+// independently of the engine: FNV-1a 64 of "family/name" modulo the
+// jitter, in whole seconds.
 func jitterOffset(key string, jitter time.Duration) time.Duration {
 	h := fnv.New64a()
 	h.Write([]byte(key))
@@ -1096,8 +1097,9 @@ const EnvKnownIssues = "ROTATION_ACC_KNOWN_ISSUES"
 // prior state falls due between plan and apply, or the change window
 // closes in between, ModifyPlan decides differently at the apply time and
 // the apply fails with "Provider produced inconsistent final plan".
-// Nothing is written, so it is safe, but DESIGN §4 promises that a saved
-// plan can be applied later. Skipped unless ROTATION_ACC_KNOWN_ISSUES=1.
+// Nothing is written, so it is safe, but docs/design.md (Plan and apply)
+// promises that a saved plan can be applied later. Skipped unless
+// ROTATION_ACC_KNOWN_ISSUES=1.
 func TestAccSecret_applyLaterCrossingDueTime(t *testing.T) {
 	if os.Getenv(EnvKnownIssues) == "" {
 		t.Skip("known issue without plan_time (the apply-time re-plan decides at the apply time; plan_time = plantimestamp() fixes it, see TestSecretApplyLater_planTime); set " + EnvKnownIssues + "=1 to run")

@@ -10,7 +10,8 @@ import (
 	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
 )
 
-// durationValidator checks the DESIGN §2 duration grammar ("90d", "1d12h").
+// durationValidator checks the duration grammar (docs/design.md, Durations;
+// internal/duration): "90d", "1d12h".
 type durationValidator struct{}
 
 var _ validator.String = durationValidator{}
