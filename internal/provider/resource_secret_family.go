@@ -33,7 +33,7 @@ var (
 	_ resource.ResourceWithImportState    = (*secretFamilyResource)(nil)
 )
 
-// Enumerations of rotation_secret_family (docs/design.md, Secret families).
+// Enumerations of rotation_secret_family (docs/design.md, Resources).
 var (
 	classifications = []string{"low", "medium", "high", "critical"}
 	consumerRoles   = []string{"validator", "emitter", "both"}

@@ -621,7 +621,7 @@ func TestAccSecret_changeWindow(t *testing.T) {
 	})
 }
 
-// jitterOffset recomputes the jitter offset (docs/design.md, Jitter)
+// jitterOffset recomputes the jitter offset (docs/design.md, Statuses and steps)
 // independently of the engine: FNV-1a 64 of "family/name" modulo the
 // jitter, in whole seconds.
 func jitterOffset(key string, jitter time.Duration) time.Duration {
