@@ -2,6 +2,7 @@ package runbook
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
@@ -11,10 +12,12 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -43,15 +46,63 @@ func mustTime(t *testing.T, s string) time.Time {
 	return at
 }
 
+var (
+	engineOnce sync.Once
+	engine     *policy.Engine
+	engineErr  error
+)
+
+// defaultEngine is the policy engine with the bundle and default
+// parameters, compiled once for the package's tests.
+func defaultEngine(t testing.TB) *policy.Engine {
+	t.Helper()
+	engineOnce.Do(func() { engine, engineErr = policy.New(context.Background(), policy.Options{}) })
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+	return engine
+}
+
+// read reads a document with the check command's reader and evaluates it
+// with the default engine at the clock at (zero: the current time).
+func read(t testing.TB, path string, at time.Time) *Input {
+	t.Helper()
+	doc, err := policy.ReadInputFile(path, 0)
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	in, err := Evaluate(context.Background(), defaultEngine(t), doc, at)
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", path, err)
+	}
+	return in
+}
+
+// readString is read for a document given as text.
+func readString(t testing.TB, name, text string, at time.Time) *Input {
+	t.Helper()
+	doc, err := policy.ReadInput(name, strings.NewReader(text), 0)
+	if err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	in, err := Evaluate(context.Background(), defaultEngine(t), doc, at)
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", name, err)
+	}
+	return in
+}
+
+// build reads path and builds its report as of now ("" for the default:
+// the plan's timestamp, the state's newest timestamp, ...); the policies
+// judge a state at the same instant.
 func build(t *testing.T, path, now string, opts Options) *Report {
 	t.Helper()
-	in, err := Read(path, 0)
-	if err != nil {
-		t.Fatalf("Read(%s): %v", path, err)
-	}
+	var at time.Time
 	if now != "" {
-		opts.Now = mustTime(t, now)
+		at = mustTime(t, now)
+		opts.Now = at
 	}
+	in := read(t, path, at)
 	if opts.Source == "" {
 		opts.Source = filepath.Base(path)
 	}
@@ -489,12 +540,12 @@ func TestMermaidText(t *testing.T) {
 }
 
 func TestMarkdownEscaping(t *testing.T) {
-	got := T("a|b <script> *x* ", Code("p|q`r")).Markdown()
+	got := makeText("a|b <script> *x* ", Code("p|q`r")).Markdown()
 	want := "a\\|b &lt;script&gt; \\*x\\* ``p\\|q`r``"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if h := T("<b>", Code("&")).HTML(); h != "&lt;b&gt;<code>&amp;</code>" {
+	if h := makeText("<b>", Code("&")).HTML(); h != "&lt;b&gt;<code>&amp;</code>" {
 		t.Errorf("HTML %q", h)
 	}
 }
@@ -587,8 +638,8 @@ func TestNowDefaults(t *testing.T) {
 		t.Errorf("state: now %s (%s)", rep.Now, rep.NowSource)
 	}
 	// No timestamp at all: the clock.
-	in := Decode("x.json", "state", map[string]any{"format_version": "1.0", "values": map[string]any{"root_module": map[string]any{}}})
 	clock := mustTime(t, "2030-01-02T03:04:05.6Z")
+	in := readString(t, "x.json", `{"format_version": "1.0", "values": {"root_module": {}}}`, clock)
 	rep, err := Build(in, Options{clock: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
@@ -604,10 +655,7 @@ func TestNowDefaults(t *testing.T) {
 }
 
 func TestHorizon(t *testing.T) {
-	in, err := Read(fixtures+"/good/plan.json", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := read(t, fixtures+"/good/plan.json", time.Time{})
 	for _, h := range []time.Duration{-time.Hour, MaxHorizon + time.Second} {
 		if _, err := Build(in, Options{Horizon: h}); err == nil {
 			t.Errorf("horizon %s accepted", h)
@@ -694,8 +742,11 @@ func TestPendingNow(t *testing.T) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range listOf(dig(doc, []any{"values", "root_module", "resources"})) {
-		vs, ok := dig(r, []any{"values", "versions"}).([]any)
+	root, _ := doc["values"].(map[string]any)["root_module"].(map[string]any)
+	resources, _ := root["resources"].([]any)
+	for _, r := range resources {
+		values, _ := r.(map[string]any)["values"].(map[string]any)
+		vs, ok := values["versions"].([]any)
 		if !ok {
 			continue
 		}
@@ -738,10 +789,7 @@ func TestTruncatedProjection(t *testing.T) {
 	doc := `{"format_version":"1.0","values":{"root_module":{"resources":[{"type":"rotation_secret","mode":"managed","address":"rotation_secret.x","name":"x",
 	"values":{"family":"f","name":"n","type":"hmac","schedule":{"period":"1m","overlap":"10s","propagation":"5s","ttl":"2m"},
 	"versions":[{"version":1,"status":"active","issued_at":"2026-01-01T00:00:00Z","activated_at":"2026-01-01T00:00:00Z"}]}}]}}}`
-	in, err := ReadFrom("tiny.json", strings.NewReader(doc), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := readString(t, "tiny.json", doc, mustTime(t, "2026-01-01T00:00:00Z"))
 	rep, err := Build(in, Options{Now: mustTime(t, "2026-01-01T00:00:00Z")})
 	if err != nil {
 		t.Fatal(err)
