@@ -151,18 +151,30 @@ func (c *runbookConfig) validate(horizon, now string, files []string) error {
 	return nil
 }
 
-// buildRunbook reads the document with check's reader, evaluates the
-// policies and their view of it in one query (with --params, --policy and
-// --now as params.now) and builds the report.
+// buildRunbook compiles the policies (with --params, --policy and --now as
+// params.now) and builds the runbook of the input file with them.
 func buildRunbook(ctx context.Context, cfg runbookConfig, log hclog.Logger) (*runbook.Report, *runbook.Input, error) {
-	var now string
-	if !cfg.now.IsZero() {
-		now = cfg.now.UTC().Format(time.RFC3339Nano)
-	}
-	engine, err := cfg.engine(ctx, log, now)
+	engine, err := cfg.newEngine(ctx, log)
 	if err != nil {
 		return nil, nil, err
 	}
+	return buildRunbookWith(ctx, engine, cfg, log)
+}
+
+// newEngine compiles the policies for the runbook: --now, when given, is
+// also params.now, so that the rules judge time (ROT003, ROT013) at the
+// runbook's instant.
+func (c *runbookConfig) newEngine(ctx context.Context, log hclog.Logger) (*policy.Engine, error) {
+	var now string
+	if !c.now.IsZero() {
+		now = c.now.UTC().Format(time.RFC3339Nano)
+	}
+	return c.engine(ctx, log, now)
+}
+
+// buildRunbookWith reads the document with check's reader, evaluates the
+// policies and their view of it in one query and builds the report.
+func buildRunbookWith(ctx context.Context, engine *policy.Engine, cfg runbookConfig, log hclog.Logger) (*runbook.Report, *runbook.Input, error) {
 	doc, err := policy.ReadInputFile(cfg.file, maxInputBytes)
 	if err != nil {
 		return nil, nil, err

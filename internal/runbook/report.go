@@ -470,9 +470,10 @@ func (c *Credential) checks(p ruleParams) {
 		}
 	}()
 	// notComputed fills a row whose numbers are not all known: why, from
-	// the "could not be checked" finding when there is one.
+	// the "could not be checked" finding when there is one (it names the
+	// value), else the fallback.
 	notComputed := func(k Check, why string) Check {
-		if w := unchecked(c.Findings, k.ID); len(w) > 0 {
+		if w := unchecked(c.Findings, k.ID); len(w) > 0 && f != nil {
 			why = strings.TrimPrefix(policy.MessageText(w[0]), "could not be checked: ")
 		}
 		k.Need, k.Have, k.Margin = makeText(why), makeText("—"), "—"

@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"path/filepath"
@@ -685,25 +686,155 @@ func TestHorizon(t *testing.T) {
 	}
 }
 
-// Every policy fixture (plans and states of every shape the policies
-// handle, unknown values included) renders in both formats.
+// Every policy fixture (real plans and states of every shape the policies
+// handle, unknown values included): each family and each credential
+// appears in both formats; a credential with the verdict of every line of
+// its overlap arithmetic, its next transition (or why there is none) and
+// the rule id of every finding about it; and the rule ids the runbook
+// shows are those expected.json expects `check` to report.
 func TestAllFixtures(t *testing.T) {
 	paths, err := filepath.Glob(fixtures + "/*/*.json")
-	if err != nil || len(paths) < 10 {
+	if err != nil || len(paths) < 20 {
 		t.Fatalf("fixtures: %v %v", paths, err)
 	}
+	expected := expectedCases(t)
+	if len(expected) < 15 {
+		t.Fatalf("expected.json: %d cases without parameters", len(expected))
+	}
 	for _, p := range paths {
-		rep := build(t, p, "2026-01-05T09:00:00Z", Options{})
-		parseXML(t, p, render(t, rep, "html"))
-		if md := render(t, rep, "markdown"); !strings.HasPrefix(md, "# Credential lifecycle plan\n") {
-			t.Errorf("%s: %.40q", p, md)
+		if filepath.Base(p) == "expected.json" {
+			continue
 		}
+		name := filepath.Base(filepath.Dir(p))
+		t.Run(name, func(t *testing.T) {
+			rep := build(t, p, "", Options{})
+			md, page := render(t, rep, "markdown"), render(t, rep, "html")
+			parseXML(t, p, page)
+			if !strings.HasPrefix(md, "# Credential lifecycle plan\n") {
+				t.Errorf("markdown starts with %.40q", md)
+			}
+			var creds []*Credential
+			for _, f := range rep.Families {
+				if !strings.Contains(md, "## Family "+mdCode(f.Title())) || !strings.Contains(page, "<code>"+html.EscapeString(f.Title())+"</code>") {
+					t.Errorf("family %s is missing", f.Address)
+				}
+				creds = append(creds, f.Credentials...)
+			}
+			creds = append(creds, rep.Orphans...)
+			if len(creds) == 0 {
+				t.Fatal("no credentials")
+			}
+			for _, c := range creds {
+				sec := mdSection(md, "### "+mdCode(c.Address)+" — ")
+				if sec == "" || !strings.Contains(page, "<h3><code>"+html.EscapeString(c.Address)+"</code>") {
+					t.Fatalf("credential %s is missing", c.Address)
+				}
+				if len(c.Checks) != 5 {
+					t.Errorf("%s: %d lines of overlap arithmetic", c.Address, len(c.Checks))
+				}
+				for _, k := range c.Checks {
+					row := "| " + mdEscape(k.ID+" "+k.Name) + " |"
+					verdict := "| " + k.Symbol() + " " + k.Verdict + " |"
+					if !strings.Contains(sec, row) || !strings.Contains(sec, verdict) {
+						t.Errorf("%s: no line %q with %q", c.Address, row, verdict)
+					}
+				}
+				now := mdSection(sec, "**Now:**")
+				if e, ok := c.NextEvent(); ok {
+					next := "Next: " + ActionLabel(e.Action) + " " + versionLabel(e.Version, e.Slot) + " at " + fmtTime(e.At) + "."
+					if !strings.Contains(now, mdEscape(next)) || !strings.Contains(page, html.EscapeString(next)) {
+						t.Errorf("%s: the next transition %q is not shown", c.Address, next)
+					}
+				} else if c.Problem != "" && !strings.Contains(sec, "Timeline not computed: ") && !strings.Contains(sec, "Timeline cut short: ") {
+					t.Errorf("%s: no transition and no reason", c.Address)
+				}
+				for _, f := range c.Findings {
+					if !strings.Contains(sec, f.Rule) {
+						t.Errorf("%s: finding %s (%s) is not shown", c.Address, f.Rule, f.Severity)
+					}
+				}
+			}
+			// The rule ids shown are check's (expected.json, cases without
+			// parameters).
+			if want, ok := expected[name]; ok {
+				got := map[policy.Severity]map[string]bool{policy.Deny: {}, policy.Warn: {}}
+				for _, v := range rep.Verdicts() {
+					got[v.Severity][v.Rule] = true
+				}
+				for _, id := range want.Deny {
+					if !got[policy.Deny][id] {
+						t.Errorf("the runbook does not show %s as denied", id)
+					}
+					delete(got[policy.Deny], id)
+				}
+				for id := range got[policy.Deny] {
+					t.Errorf("the runbook shows %s as denied; check does not deny it", id)
+				}
+				for _, id := range want.Warn {
+					if !got[policy.Warn][id] {
+						t.Errorf("the runbook does not show %s as a warning", id)
+					}
+					delete(got[policy.Warn], id)
+				}
+				for id := range got[policy.Warn] {
+					t.Errorf("the runbook shows %s as a warning; check does not warn about it", id)
+				}
+			}
+		})
 	}
 	rep := build(t, fixtures+"/unknown-values/plan.json", "2026-01-05T09:00:00Z", Options{})
 	md := render(t, rep, "markdown")
 	if !strings.Contains(md, "known after apply") {
 		t.Error("unknown values are not shown as known after apply")
 	}
+}
+
+// expectedCases are the cases of policies/testdata/fixtures/expected.json
+// without parameters, by fixture name.
+func expectedCases(t *testing.T) map[string]struct{ Deny, Warn []string } {
+	t.Helper()
+	raw, err := os.ReadFile(fixtures + "/expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Cases map[string]struct {
+			Input      string
+			Params     map[string]any
+			Deny, Warn []string
+		}
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]struct{ Deny, Warn []string }{}
+	for _, c := range doc.Cases {
+		if c.Params == nil {
+			out[filepath.Base(filepath.Dir(c.Input))] = struct{ Deny, Warn []string }{c.Deny, c.Warn}
+		}
+	}
+	return out
+}
+
+// mdSection is md from header to the next heading of level 2 or 3 (or,
+// for a paragraph, its end).
+func mdSection(md, header string) string {
+	i := strings.Index(md, header)
+	if i < 0 {
+		return ""
+	}
+	rest := md[i:]
+	end := len(rest)
+	stops := []string{"\n## ", "\n### "}
+	if !strings.HasPrefix(header, "#") {
+		stops = []string{"\n\n"}
+	}
+	for _, stop := range stops {
+		if j := strings.Index(rest[1:], stop); j >= 0 && j+1 < end {
+			end = j + 1
+		}
+	}
+	return rest[:end]
 }
 
 func TestFamilyMatching(t *testing.T) {
