@@ -527,9 +527,9 @@ func (c *Credential) checks(p ruleParams) {
 	}
 
 	// ROT001
-	limits := "(default limits)"
+	limits := makeText("(default limits)")
 	if !p.maxTTLDefault {
-		limits = "(params.max_ttl)"
+		limits = makeText("(", Code("params.max_ttl"), ")")
 	}
 	k = row("ROT001", "ttl vs classification", makeText(Code("ttl"), " ≤ the maximum for the family's classification ", limits))
 	cls := c.Classification
