@@ -120,42 +120,55 @@ _change_window(s) := w if {
 #   known       false when the list itself is unknown until apply
 #   list        [version]
 #   generation  a schedule's generation (null for a secret or when unknown)
-#   prior       the versions before this plan ({"list", "generation"}), for
-#               plans of resources that already exist; null otherwise
+#   prior       when a plan leaves the list unknown and the resource exists:
+#               the versions before the plan ({"list", "generation"}), the
+#               best record there is; null otherwise
 _versions(s) := {
 	"attr": tf.versions_attr(s),
-	"known": _versions_known(s),
+	"known": known,
 	"list": [_version(s, e) | some e in tf.versions(s)],
 	"generation": _number_or_null(tf.value(s, ["generation"])),
-	"prior": _prior(s),
+	"prior": _prior(s, known),
+} if {
+	known := _versions_known(s)
 }
 
 _versions_known(s) if tf.versions_known(s)
 
 else := false
 
-_version_keys := ["version", "status", "kid", "issued_at", "activated_at", "superseded_at", "revoked_at", "expires_at", "revoke_reason"]
-
-_timestamp_keys := ["issued_at", "activated_at", "superseded_at", "revoked_at", "expires_at"]
+# What of a version the rules may need to know is unknown until apply.
+_unknown_keys := ["status", "issued_at", "activated_at", "superseded_at", "revoked_at", "expires_at"]
 
 # A version: its number, slot ("a"/"b" for a schedule, else null), status,
-# kid, timestamps and revoke_reason (each a string or null), path in the
-# resource's values, and which of these are unknown until apply.
+# kid, timestamps and revoke_reason (each a string or null), its path in
+# the resource's values, and which of status and the timestamps are unknown
+# until apply.
 _version(s, e) := object.union(_version_values(e.v, _slot(e.path)), {
 	"path": e.path,
-	"unknown": [k | some k in _version_keys; tf.unknown(s, array.concat(e.path, [k]))],
+	"unknown": [k | some k in _unknown_keys; tf.unknown(s, array.concat(e.path, [k]))],
 })
 
-_version_values(v, slot) := object.union(
-	{k: _string_or_null(object.get(v, k, null)) | some k in array.concat(["status", "kid", "revoke_reason"], _timestamp_keys)},
-	{"version": _number_or_null(object.get(v, "version", null)), "slot": slot},
-)
+_version_values(v, slot) := {
+	"version": _number_or_null(object.get(v, "version", null)),
+	"slot": slot,
+	"status": _string_or_null(object.get(v, "status", null)),
+	"kid": _string_or_null(object.get(v, "kid", null)),
+	"issued_at": _string_or_null(object.get(v, "issued_at", null)),
+	"activated_at": _string_or_null(object.get(v, "activated_at", null)),
+	"superseded_at": _string_or_null(object.get(v, "superseded_at", null)),
+	"revoked_at": _string_or_null(object.get(v, "revoked_at", null)),
+	"expires_at": _string_or_null(object.get(v, "expires_at", null)),
+	"revoke_reason": _string_or_null(object.get(v, "revoke_reason", null)),
+}
 
 _slot(["slots", k]) := k
 
 _slot(["versions", _]) := null
 
-_prior(s) := {
+_prior(_, true) := null
+
+_prior(s, false) := {
 	"list": _prior_list(s),
 	"generation": _number_or_null(object.get(s.before, "generation", null)),
 } if is_object(s.before)
