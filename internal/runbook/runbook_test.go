@@ -935,3 +935,45 @@ func TestTruncatedProjection(t *testing.T) {
 	}
 	parseXML(t, "the page", render(t, rep, "html"))
 }
+
+// Findings about a family that its facts do not show (ROT011 with
+// allowed_owners) and findings about no family or credential (ROT040) are
+// listed, in both formats.
+func TestOtherFindingsAreListed(t *testing.T) {
+	e, err := policy.New(context.Background(), policy.Options{Data: map[string]any{"rotation": map[string]any{"params": map[string]any{"allowed_owners": []any{"team-identity"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ fixture, rule, md, html string }{
+		{"rot011-owner-not-allowed", "ROT011", "### Policy findings\n\n- ROT011 (deny): backup\\_owner \"team-platform\"", "<h4>Policy findings</h4>\n<ul class=\"notes\">\n<li>ROT011 (deny): backup_owner &#34;team-platform&#34;"},
+		{"rot040-provider-now", "ROT040", "## Other policy findings\n\nAbout no family, secret or schedule of this document:\n\n- ROT040 (warn) `provider[\"rotation\"]`: now = ", "<li>ROT040 (warn) <code>provider[&#34;rotation&#34;]</code>: now = "},
+	} {
+		doc, err := policy.ReadInputFile(fixtures+"/"+c.fixture+"/plan.json", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := Evaluate(context.Background(), e, doc, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Build(in, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		md, page := render(t, rep, "markdown"), render(t, rep, "html")
+		if !strings.Contains(md, c.md) {
+			t.Errorf("%s: the markdown lacks %q", c.fixture, c.md)
+		}
+		if !strings.Contains(page, c.html) {
+			t.Errorf("%s: the page lacks %q", c.fixture, c.html)
+		}
+		parseXML(t, c.fixture, page)
+		found := false
+		for _, v := range rep.Verdicts() {
+			found = found || v.Rule == c.rule
+		}
+		if !found {
+			t.Errorf("%s: %s is not among the verdicts", c.fixture, c.rule)
+		}
+	}
+}
