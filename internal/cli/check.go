@@ -34,12 +34,7 @@ standard input) against the bundled rotation policies, with OPA embedded.
 
 Flags:
   --format FORMAT     text (default), json, sarif, junit or github
-  --params FILE       policy parameters, YAML or JSON: a bare mapping (max_ttl, allowed_owners,
-                      owner_pattern, overlap_cache_factor, enforce_review, now) or conftest's
-                      --data shape {rotation: {params: {...}}}
-  --policy DIR        extra Rego policies (a directory or .rego file; *_test.rego skipped);
-                      repeatable
-  --fail-on LEVEL     deny (default) or warn: the lowest severity that makes the exit code 1
+` + policyFlagsUsage + `  --fail-on LEVEL     deny (default) or warn: the lowest severity that makes the exit code 1
   --output FILE       write the report to FILE instead of standard output
   --log-level LEVEL   trace, debug, info, warn (default), error or off; logs go to stderr
   --log-json          log as JSON lines
@@ -50,12 +45,11 @@ See docs/check.md.
 `
 
 type checkConfig struct {
-	format   string
-	params   string
-	policies stringList
-	failOn   policy.Severity
-	output   string
-	files    []string
+	policyFlags
+	format string
+	failOn policy.Severity
+	output string
+	files  []string
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
@@ -64,8 +58,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	var failOn, logLevel string
 	var logJSON bool
 	fs.StringVar(&cfg.format, "format", "text", "")
-	fs.StringVar(&cfg.params, "params", "", "")
-	fs.Var(&cfg.policies, "policy", "")
+	cfg.register(fs)
 	fs.StringVar(&failOn, "fail-on", "deny", "")
 	fs.StringVar(&cfg.output, "output", "", "")
 	fs.StringVar(&logLevel, "log-level", "warn", "")
@@ -120,15 +113,7 @@ func (c *checkConfig) validate(failOn string, files []string) error {
 
 func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stderr io.Writer) int {
 	start := time.Now()
-	opts := policy.Options{PolicyDirs: cfg.policies, Logger: log, ParamsFile: cfg.params}
-	if cfg.params != "" {
-		data, err := policy.LoadParams(cfg.params)
-		if err != nil {
-			return fail(stderr, "check", err)
-		}
-		opts.Data = data
-	}
-	engine, err := policy.New(ctx, opts)
+	engine, err := cfg.engine(ctx, log, "")
 	if err != nil {
 		return fail(stderr, "check", err)
 	}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,7 +11,10 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 	"github.com/rotationkit/terraform-provider-rotation/internal/runbook"
 )
 
@@ -21,15 +25,18 @@ state (` + "`terraform show -json`" + ` output; "-" reads standard input): per s
 the one-page runbook (purpose, storage, owners, blast radius, consumers and
 caches, overlap arithmetic, rollout order with concrete dates, verification,
 rollback with pin_active_version, schedule, next review) and a timeline of every
-version over the horizon, projected with the provider's lifecycle engine.
+version over the horizon, projected with the provider's lifecycle engine. The
+document is read and judged by the same policies as ` + "`check`" + `: the verdicts of the
+overlap arithmetic and the notes are check's findings, with the same flags.
 
 Flags:
   --format FORMAT     markdown (default; timeline as a Mermaid gantt chart) or html
                       (one self-contained page with SVG timelines)
   --horizon DURATION  length of the timeline, e.g. 90d or 26w (default 180d)
-  --now TIME          RFC 3339 instant to plan from (default: the plan's timestamp,
-                      else the newest timestamp in the state, else the current time)
-  --output FILE       write to FILE instead of standard output
+  --now TIME          RFC 3339 instant to plan from, also params.now for the policies (default:
+                      params.now, else the plan's timestamp, else the newest timestamp in the
+                      state, else the current time)
+` + policyFlagsUsage + `  --output FILE       write to FILE instead of standard output
   --log-level LEVEL   trace, debug, info, warn (default), error or off; logs go to stderr
   --log-json          log as JSON lines
 
@@ -39,16 +46,28 @@ Secret values are never read or written. See docs/runbook.md.
 
 var runbookFormats = []string{"markdown", "html"}
 
+// runbookConfig is a parsed `runbook` command line.
+type runbookConfig struct {
+	policyFlags
+	format  string
+	horizon time.Duration
+	now     time.Time
+	output  string
+	file    string
+}
+
 func runRunbook(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("runbook", flag.ContinueOnError)
-	var format, horizon, now, output, logLevel string
+	var cfg runbookConfig
+	var horizon, now, logLevel string
 	var logJSON bool
-	fs.StringVar(&format, "format", "markdown", "")
+	fs.StringVar(&cfg.format, "format", "markdown", "")
 	fs.StringVar(&horizon, "horizon", "180d", "")
 	fs.StringVar(&now, "now", "", "")
-	fs.StringVar(&output, "output", "", "")
+	fs.StringVar(&cfg.output, "output", "", "")
 	fs.StringVar(&logLevel, "log-level", "warn", "")
 	fs.BoolVar(&logJSON, "log-json", false, "")
+	cfg.register(fs)
 	files, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		if _, err := fmt.Fprint(stdout, runbookUsage); err != nil {
@@ -63,51 +82,12 @@ func runRunbook(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "runbook", err)
 	}
-
-	if format == "md" {
-		format = "markdown"
-	}
-	if !contains(runbookFormats, format) {
-		return fail(stderr, "runbook", usagef("unknown --format %q; use markdown or html", format))
-	}
-	hz, err := duration.Parse(horizon)
-	if err != nil {
-		return fail(stderr, "runbook", usagef("--horizon: %v", err))
-	}
-	if hz <= 0 || hz > runbook.MaxHorizon {
-		return fail(stderr, "runbook", usagef("--horizon %s is out of range: use more than 0s and at most %s", horizon, duration.Format(runbook.MaxHorizon)))
-	}
-	var at time.Time
-	if now != "" {
-		at, err = time.Parse(time.RFC3339, now)
-		if err != nil {
-			return fail(stderr, "runbook", usagef("--now %q is not an RFC 3339 time such as 2026-01-05T09:00:00Z", now))
-		}
-	}
-	switch len(files) {
-	case 0:
-		return fail(stderr, "runbook", usagef("no input file; usage: %s runbook [flags] PLAN_OR_STATE.json (see --help)", Program))
-	case 1:
-	default:
-		return fail(stderr, "runbook", usagef("one input file expected, got %d; write one runbook per plan or state", len(files)))
-	}
-	if files[0] == "" {
-		return fail(stderr, "runbook", usagef("empty file name"))
+	if err := cfg.validate(horizon, now, files); err != nil {
+		return fail(stderr, "runbook", err)
 	}
 
 	start := time.Now()
-	in, err := runbook.Read(files[0], maxInputBytes)
-	if err != nil {
-		return fail(stderr, "runbook", err)
-	}
-	log.Debug("read", "file", in.File, "kind", in.Kind, "resources", len(in.Resources))
-	source := in.File
-	if source != "(stdin)" {
-		source = filepath.Base(source)
-	}
-	rep, err := runbook.Build(in, runbook.Options{
-		Now: at, Horizon: hz, Source: source, Generator: Program + " " + Version, Logger: log,
-	})
+	rep, in, err := buildRunbook(context.Background(), cfg, log)
 	if err != nil {
 		return fail(stderr, "runbook", err)
 	}
@@ -116,7 +96,7 @@ func runRunbook(args []string, stdout, stderr io.Writer) int {
 	}
 
 	var buf bytes.Buffer
-	if format == "html" {
+	if cfg.format == "html" {
 		err = rep.WriteHTML(&buf)
 	} else {
 		err = rep.WriteMarkdown(&buf)
@@ -124,16 +104,98 @@ func runRunbook(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "runbook", fmt.Errorf("rendering: %v", err))
 	}
-	if output != "" {
-		if err := os.WriteFile(output, buf.Bytes(), 0o644); err != nil {
-			return fail(stderr, "runbook", fmt.Errorf("--output %s: %v", output, describeErr(err)))
+	if cfg.output != "" {
+		if err := os.WriteFile(cfg.output, buf.Bytes(), 0o644); err != nil {
+			return fail(stderr, "runbook", fmt.Errorf("--output %s: %v", cfg.output, describeErr(err)))
 		}
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
 		return fail(stderr, "runbook", fmt.Errorf("writing the runbook: %v", err))
 	}
-	log.Info("runbook written", "file", in.File, "format", format, "families", len(rep.Families), "orphans", len(rep.Orphans),
-		"now", rep.Now.Format(time.RFC3339), "now_source", rep.NowSource, "horizon", duration.Format(hz), "bytes", buf.Len(), "elapsed", time.Since(start))
+	log.Info("runbook written", "file", in.File, "format", cfg.format, "families", len(rep.Families), "orphans", len(rep.Orphans),
+		"now", rep.Now.Format(time.RFC3339), "now_source", rep.NowSource, "horizon", duration.Format(cfg.horizon), "bytes", buf.Len(), "elapsed", time.Since(start))
 	return ExitOK
+}
+
+func (c *runbookConfig) validate(horizon, now string, files []string) error {
+	if c.format == "md" {
+		c.format = "markdown"
+	}
+	if !contains(runbookFormats, c.format) {
+		return usagef("unknown --format %q; use markdown or html", c.format)
+	}
+	hz, err := duration.Parse(horizon)
+	if err != nil {
+		return usagef("--horizon: %v", err)
+	}
+	if hz <= 0 || hz > runbook.MaxHorizon {
+		return usagef("--horizon %s is out of range: use more than 0s and at most %s", horizon, duration.Format(runbook.MaxHorizon))
+	}
+	c.horizon = hz
+	if now != "" {
+		c.now, err = time.Parse(time.RFC3339, now)
+		if err != nil {
+			return usagef("--now %q is not an RFC 3339 time such as 2026-01-05T09:00:00Z", now)
+		}
+	}
+	switch len(files) {
+	case 0:
+		return usagef("no input file; usage: %s runbook [flags] PLAN_OR_STATE.json (see --help)", Program)
+	case 1:
+	default:
+		return usagef("one input file expected, got %d; write one runbook per plan or state", len(files))
+	}
+	if files[0] == "" {
+		return usagef("empty file name")
+	}
+	c.file = files[0]
+	return nil
+}
+
+// buildRunbook compiles the policies (with --params, --policy and --now as
+// params.now) and builds the runbook of the input file with them.
+func buildRunbook(ctx context.Context, cfg runbookConfig, log hclog.Logger) (*runbook.Report, *runbook.Input, error) {
+	engine, err := cfg.newEngine(ctx, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return buildRunbookWith(ctx, engine, cfg, log)
+}
+
+// newEngine compiles the policies for the runbook: --now, when given, is
+// also params.now, so that the rules judge time (ROT003, ROT013) at the
+// runbook's instant.
+func (c *runbookConfig) newEngine(ctx context.Context, log hclog.Logger) (*policy.Engine, error) {
+	var now string
+	if !c.now.IsZero() {
+		now = c.now.UTC().Format(time.RFC3339Nano)
+	}
+	return c.engine(ctx, log, now)
+}
+
+// buildRunbookWith reads the document with check's reader, evaluates the
+// policies and their view of it in one query and builds the report.
+func buildRunbookWith(ctx context.Context, engine *policy.Engine, cfg runbookConfig, log hclog.Logger) (*runbook.Report, *runbook.Input, error) {
+	doc, err := policy.ReadInputFile(cfg.file, maxInputBytes)
+	if err != nil {
+		return nil, nil, err
+	}
+	in, err := runbook.Evaluate(ctx, engine, doc, cfg.now)
+	if err != nil {
+		return nil, nil, err
+	}
+	families, credentials, findings := in.Counts()
+	log.Debug("read", "file", in.File, "kind", in.Kind, "families", families, "credentials", credentials, "findings", findings)
+	source := in.File
+	if source != "(stdin)" {
+		source = filepath.Base(source)
+	}
+	rep, err := runbook.Build(in, runbook.Options{
+		Now: cfg.now, Horizon: cfg.horizon, Source: source, Generator: Program + " " + Version, Logger: log,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return rep, in, nil
 }
 
 // describeErr drops the operation and path os errors repeat.

@@ -168,3 +168,100 @@ func TestRunbookLogging(t *testing.T) {
 		t.Errorf("default log level wrote %q", stderr)
 	}
 }
+
+// --params and --policy work as for check: the verdicts of the overlap
+// arithmetic follow the parameters (the runbook used to apply the default
+// max_ttl and ignore overlap_cache_factor), and the findings of extra
+// policies are shown.
+func TestRunbookParamsAndPolicy(t *testing.T) {
+	dir := t.TempDir()
+	rows := func(md string) (rot020, rot001 string) {
+		for _, l := range strings.Split(md, "\n") {
+			switch {
+			case strings.HasPrefix(l, "| ROT020 "):
+				rot020 = l
+			case strings.HasPrefix(l, "| ROT001 "):
+				rot001 = l
+			}
+		}
+		return rot020, rot001
+	}
+	code, md, stderr := run(t, "runbook", goodPlan)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rot020, rot001 := rows(md)
+	if !strings.Contains(rot020, "= 1h15m | overlap 2h | ✓ ok |") || !strings.Contains(rot001, "(default limits) | at most 90d for high | ttl 45d | ✓ ok |") {
+		t.Errorf("default params:\n%s\n%s", rot020, rot001)
+	}
+
+	params := writeFile(t, dir, "params.yaml", []byte("overlap_cache_factor: 3\nmax_ttl:\n  high: 30d\n"))
+	code, md, stderr = run(t, "runbook", "--params", params, goodPlan)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rot020, rot001 = rows(md)
+	if !strings.Contains(rot020, "`overlap_cache_factor`") || !strings.Contains(rot020, "3 × (longest cache 1h (api) + artifact lifetime 15m) = 3h45m | overlap 2h | ✗ fail | 1h45m short |") {
+		t.Errorf("ROT020 with overlap_cache_factor 3: %s", rot020)
+	}
+	if !strings.Contains(rot001, "(`params.max_ttl`) | at most 30d for high | ttl 45d | ✗ fail | 15d too long |") {
+		t.Errorf("ROT001 with max_ttl.high 30d: %s", rot001)
+	}
+	if !strings.Contains(md, "| ✗ 2 failing |") {
+		t.Error("the overview does not count the failing rules")
+	}
+
+	policyDir := writeFile(t, dir, "extra/acme.rego", []byte(`package acme
+
+deny contains msg if {
+	some r in input.resource_changes
+	r.type == "rotation_secret"
+	msg := sprintf("ACME7 %s: every secret needs a ticket", [r.address])
+}
+`))
+	code, md, stderr = run(t, "runbook", "--policy", filepath.Dir(policyDir), goodPlan)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(md, "- ACME7 (deny): every secret needs a ticket") || !strings.Contains(md, "| ✗ 1 failing |") {
+		t.Errorf("the extra policy's finding is not shown:\n%s", md)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--params", filepath.Join(dir, "missing.yaml")}, "--params " + filepath.Join(dir, "missing.yaml") + ": cannot read"},
+		{[]string{"--params", writeFile(t, dir, "bad.yaml", []byte("max_ttl:\n  high: soon\n"))}, "params.max_ttl.high"},
+		{[]string{"--policy", filepath.Join(dir, "nowhere")}, "--policy"},
+	} {
+		code, stdout, stderr := run(t, append(append([]string{"runbook"}, c.args...), goodPlan)...)
+		if code != ExitUsage || stdout != "" || !runbookLine.MatchString(stderr) || !strings.Contains(stderr, c.want) {
+			t.Errorf("%q: exit %d, stderr %q (want %q)", c.args, code, stderr, c.want)
+		}
+	}
+}
+
+// --now is also the policies' params.now: a state is judged at the
+// runbook's instant, not at the current time.
+func TestRunbookNowIsParamsNow(t *testing.T) {
+	code, md, stderr := run(t, "runbook", "--now", "2026-02-04T11:00:00Z", goodState)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if strings.Contains(md, "Policy verdicts as of") || strings.Contains(md, "ROT003") || strings.Contains(md, "OVERDUE") {
+		t.Errorf("judged at another instant than --now:\n%.600s", md)
+	}
+	// Without --now the state's newest timestamp is the runbook's instant,
+	// and the policies judge at the current time, as check does; the
+	// header says so.
+	code, md, _ = run(t, "runbook", goodState)
+	if code != 0 || !strings.Contains(md, "(newest timestamp in the state)") || !strings.Contains(md, "Policy verdicts as of: ") {
+		t.Errorf("exit %d:\n%.600s", code, md)
+	}
+	params := writeFile(t, t.TempDir(), "now.json", []byte(`{"now": "2026-03-01T00:00:00Z"}`))
+	code, md, _ = run(t, "runbook", "--params", params, goodState)
+	if code != 0 || !strings.Contains(md, "As of: Sun 2026-03-01 00:00 UTC (params.now)") || strings.Contains(md, "Policy verdicts as of") {
+		t.Errorf("params.now: exit %d:\n%.600s", code, md)
+	}
+}

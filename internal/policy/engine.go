@@ -2,9 +2,11 @@ package policy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -32,7 +34,13 @@ type Options struct {
 // Engine holds the compiled policy set and its prepared query. It is safe
 // for concurrent use by several goroutines.
 type Engine struct {
-	pq         rego.PreparedEvalQuery
+	pq rego.PreparedEvalQuery
+	// viewPQ is pq plus the view of the document (viewQuery), prepared on
+	// first use: `check` never pays for it.
+	viewPQ     rego.PreparedEvalQuery
+	viewErr    error
+	viewOnce   sync.Once
+	store      storage.Store
 	targets    []target
 	exceptions map[string]string // namespace -> binding of its exception values
 	compiler   *ast.Compiler
@@ -94,6 +102,7 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 		data = map[string]any{}
 	}
 	store := inmem.NewFromObject(data)
+	e.store = store
 
 	query := e.query()
 	log.Trace("prepared query", "query", query)
@@ -207,9 +216,6 @@ func pkgRef(ns string) ast.Ref {
 // compiled modules (bundle and --policy directories), sorted by id.
 func (e *Engine) Rules() []Rule { return e.catalog }
 
-// Namespaces returns the packages of the compiled modules.
-func (e *Engine) Namespaces() []string { return e.namespaces }
-
 // Finding is one message of a deny/violation/warn rule.
 type Finding struct {
 	File     string   `json:"file"`
@@ -231,14 +237,101 @@ type Finding struct {
 // converted to an OPA value once, when it is read).
 func (e *Engine) Evaluate(ctx context.Context, doc *Document) ([]Finding, error) {
 	start := time.Now()
-	rs, err := e.pq.Eval(ctx, rego.EvalParsedInput(doc.Value))
+	bindings, err := e.eval(ctx, e.pq, doc)
+	if err != nil {
+		return nil, err
+	}
+	out, err := e.findings(doc, bindings)
+	if err != nil {
+		return nil, err
+	}
+	e.log.Debug("evaluated", "file", doc.File, "kind", doc.Kind, "findings", len(out), "elapsed", time.Since(start))
+	return out, nil
+}
+
+// ViewRule is the rule of the bundle that holds the normalized view of a
+// document (policies/lib/view.rego): every rotation resource read once,
+// with its fields, durations, family, consumers, controls and versions.
+const ViewRule = "data.rotation.lib.view.document"
+
+// EvalOptions adjust one evaluation.
+type EvalOptions struct {
+	// Time is the instant time.now_ns() returns; zero means the current
+	// time. The bundle's time-based rules read the clock only for a state
+	// evaluated without params.now (a plan has its timestamp).
+	Time time.Time
+}
+
+// Evaluation is what EvaluateWithView returns: the findings of the policy
+// set, exactly as Evaluate returns them, and the view the rules were
+// evaluated over.
+type Evaluation struct {
+	Findings []Finding
+	// View is the value of ViewRule as JSON.
+	View json.RawMessage
+}
+
+// EvaluateWithView evaluates the policy set and the bundle's normalized view
+// of the document in one query, so that a report built from the view shows
+// the verdicts of the very same evaluation (the runbook does this). The
+// query is prepared on first use.
+func (e *Engine) EvaluateWithView(ctx context.Context, doc *Document, opts EvalOptions) (*Evaluation, error) {
+	start := time.Now()
+	e.viewOnce.Do(func() {
+		query := e.query() + "\nview := [v | v := " + ViewRule + "]\n"
+		e.log.Trace("prepared view query", "query", query)
+		e.viewPQ, e.viewErr = rego.New(
+			rego.Compiler(e.compiler),
+			rego.Store(e.store),
+			rego.Query(query),
+		).PrepareForEval(ctx)
+		if e.viewErr != nil {
+			e.viewErr = fmt.Errorf("preparing the view query: %s", oneLine(e.viewErr))
+		}
+	})
+	if e.viewErr != nil {
+		return nil, e.viewErr
+	}
+	var extra []rego.EvalOption
+	if !opts.Time.IsZero() {
+		extra = append(extra, rego.EvalTime(opts.Time))
+	}
+	bindings, err := e.eval(ctx, e.viewPQ, doc, extra...)
+	if err != nil {
+		return nil, err
+	}
+	findings, err := e.findings(doc, bindings)
+	if err != nil {
+		return nil, err
+	}
+	wrapped, _ := bindings["view"].([]any)
+	if len(wrapped) != 1 {
+		return nil, &InputError{File: doc.File, Reason: "policy evaluation failed: " + ViewRule + " is undefined"}
+	}
+	view, err := json.Marshal(wrapped[0])
+	if err != nil {
+		return nil, &InputError{File: doc.File, Reason: "policy evaluation failed: the view: " + err.Error()}
+	}
+	e.log.Debug("evaluated with view", "file", doc.File, "kind", doc.Kind, "findings", len(findings), "view_bytes", len(view), "elapsed", time.Since(start))
+	return &Evaluation{Findings: findings, View: view}, nil
+}
+
+// eval runs a prepared query over doc and returns the bindings of its one
+// result.
+func (e *Engine) eval(ctx context.Context, pq rego.PreparedEvalQuery, doc *Document, opts ...rego.EvalOption) (rego.Vars, error) {
+	rs, err := pq.Eval(ctx, append([]rego.EvalOption{rego.EvalParsedInput(doc.Value)}, opts...)...)
 	if err != nil {
 		return nil, &InputError{File: doc.File, Reason: "policy evaluation failed: " + oneLine(err)}
 	}
 	if len(rs) != 1 {
 		return nil, &InputError{File: doc.File, Reason: fmt.Sprintf("policy evaluation failed: %d results for the query", len(rs))}
 	}
-	bindings := rs[0].Bindings
+	return rs[0].Bindings, nil
+}
+
+// findings collects the messages of every deny/violation/warn rule from the
+// bindings of the query, minus the rules a package excepts.
+func (e *Engine) findings(doc *Document, bindings rego.Vars) ([]Finding, error) {
 	excepted := map[string]map[string]bool{}
 	for ns, b := range e.exceptions {
 		vals, _ := bindings[b].([]any)
@@ -295,7 +388,6 @@ func (e *Engine) Evaluate(ctx context.Context, doc *Document) ([]Finding, error)
 		}
 	}
 	SortFindings(out)
-	e.log.Debug("evaluated", "file", doc.File, "kind", doc.Kind, "findings", len(out), "elapsed", time.Since(start))
 	return out, nil
 }
 

@@ -1,27 +1,40 @@
 // Package runbook writes the credential lifecycle plan of an architecture
-// review (DESIGN.md §6, `terraform-provider-rotation runbook`): from the
-// `terraform show -json` output of a plan or of a state, one page per secret
-// family (purpose, storage, owners, blast radius, consumers and their caches,
-// the overlap arithmetic against those caches, the rollout order with the
-// concrete dates of the next accept, emit and revoke, verification steps,
-// rollback with pin_active_version, the schedule and the next review) and a
-// timeline of every version's pending, active and previous spans.
+// review (the `runbook` command of docs/design.md): from the
+// `terraform show -json` output of a plan or of a state, one page per
+// secret family (purpose, storage, owners, blast radius, consumers and
+// their caches, the overlap arithmetic against those caches, the rollout
+// order with the concrete dates of the next accept, emit and revoke,
+// verification steps, rollback with pin_active_version, the schedule and
+// the next review) and a timeline of every version's pending, active and
+// previous spans.
+//
+// Reading: the package does not read Terraform's JSON itself. The document
+// is read by the `check` command's reader (policy.ReadInputFile, with the
+// same one-line errors) and [Evaluate] evaluates, in one query of the
+// policy engine, the bundle's rules and its normalized view of the document
+// (policies/lib/view.rego, data.rotation.lib.view.document): every
+// rotation resource with its fields (defaults filled in, unknown values
+// marked), parsed durations, family, consumers and caches, controls and
+// versions. The Rego library is the single interpreter of plan and state
+// JSON, so the runbook sees the resources, the family matching and the
+// unknown values exactly as the rules do.
+//
+// Verdicts: the runbook judges nothing itself. The ✓/✗/⚠ of the overlap
+// arithmetic, the notes that name a rule and the lists of other findings
+// come from the findings of that same evaluation (with `check`'s
+// --params and --policy), and [Report.Verdicts] lists them per resource;
+// a test holds them equal to `check`'s over every fixture. The numbers of
+// the arithmetic come from the view and the parameters as the rules see
+// them.
 //
 // The dates come from the lifecycle engine itself: each rotation_secret and
 // rotation_schedule is turned into a [lifecycle.Spec] and [lifecycle.State]
 // exactly as the provider does, and [lifecycle.Project] simulates an apply at
 // every scheduled transition over the horizon. What the runbook shows is
 // therefore what the provider will plan, provided someone applies on time.
+// Recorded history comes from [lifecycle.Version.History].
 //
-// Reading: [Read] checks the document with the same rules (and the same
-// one-line errors) as the `check` command (internal/policy), then collects
-// the rotation resources of every module at any depth: from resource_changes
-// (planned values; delete-only changes skipped) for a plan, from values for a
-// state. Secrets and schedules are matched to their family through the
-// configuration's references and, failing that, by the family name, as
-// policies/lib/terraform.rego does.
-//
-// Secret material is never read: the reader only looks at named, public
+// Secret material is never read: the view holds only named, public
 // attributes (versions' numbers, kids, statuses and timestamps), so
 // versions[].secret, active_secret and accepted_secrets cannot reach the
 // output.

@@ -2,15 +2,18 @@ package runbook
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
-// FuzzRunbook feeds arbitrary documents through the reader, the projection
-// and both renderers: no input may panic, and every page must stay
+// FuzzRunbook feeds arbitrary documents through the reader, the policies'
+// view, the projection and both renderers: no input may panic, and every page must stay
 // well-formed XML.
 func FuzzRunbook(f *testing.F) {
 	paths, _ := filepath.Glob(fixtures + "/*/*.json")
@@ -22,15 +25,20 @@ func FuzzRunbook(f *testing.F) {
 	}
 	f.Add([]byte(`{"format_version":"1.0","values":{"root_module":{"resources":[{"type":"rotation_schedule","mode":"managed","address":"rotation_schedule.x","values":{"slots":{"a":{"version":3,"status":"active"}},"schedule":{"period":"1d","overlap":"0s","ttl":"2d"}}}]}}}`))
 	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	engine := defaultEngine(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		in, err := ReadFrom("fuzz.json", bytes.NewReader(b), 1<<20)
+		doc, err := policy.ReadInput("fuzz.json", bytes.NewReader(b), 1<<20)
+		if err != nil {
+			return
+		}
+		in, err := Evaluate(context.Background(), engine, doc, now)
 		if err != nil {
 			return
 		}
 		// Periods far below the horizon make the projection run up to its
 		// step limit (TestTruncatedProjection covers it): too slow to fuzz.
-		for _, r := range in.Resources {
-			if d := r.dur("", "schedule", "period"); d.OK && d.D < time.Hour {
+		for _, s := range in.view.Secrets {
+			if d := durOf(s.Schedule["period"]); d.Valid && d.D < time.Hour {
 				return
 			}
 		}

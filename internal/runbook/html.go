@@ -38,6 +38,7 @@ var pageTemplate = template.Must(template.New("page").Funcs(template.FuncMap{
 	},
 	"pair":       func(r *Report, c *Credential) credentialView { return credentialView{R: r, C: c} },
 	"anchor":     anchor,
+	"finding":    findingText,
 	"phaseClass": phaseClass,
 }).Parse(pageHTML))
 
@@ -115,6 +116,15 @@ const pageHTML = `<!DOCTYPE html>
 </tbody>
 </table>
 {{- end}}
+{{- if .Findings}}
+<h4>Other policy findings</h4>
+<p>About no family, secret or schedule of this document:</p>
+<ul class="notes">
+{{- range .OtherFindings}}
+<li>{{text .}}</li>
+{{- end}}
+</ul>
+{{- end}}
 </section>
 {{- $r := .}}
 {{- range .Families}}
@@ -131,6 +141,14 @@ const pageHTML = `<!DOCTYPE html>
 <tr><th>{{.Key}}</th><td>{{text .Value}}</td></tr>
 {{- end}}
 </tbody></table>
+{{- if .Other}}
+<h4>Policy findings</h4>
+<ul class="notes">
+{{- range .Other}}
+<li>{{text (finding .)}}</li>
+{{- end}}
+</ul>
+{{- end}}
 </div>
 <div>
 <h4>Blast radius</h4>

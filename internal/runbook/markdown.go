@@ -9,6 +9,7 @@ import (
 
 	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
 	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
 // mdWriter collects the first write error.
@@ -65,6 +66,16 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		m.line()
 	}
+	if len(r.Findings) > 0 {
+		m.line("## Other policy findings")
+		m.line()
+		m.line("About no family, secret or schedule of this document:")
+		m.line()
+		for _, t := range r.OtherFindings() {
+			m.line("- ", t.Markdown())
+		}
+		m.line()
+	}
 
 	for _, f := range r.Families {
 		r.familyMarkdown(m, f)
@@ -99,6 +110,15 @@ func (r *Report) familyMarkdown(m *mdWriter, f *Family) {
 		m.row("**"+mdEscape(kv.Key)+"**", kv.Value.Markdown())
 	}
 	m.line()
+
+	if len(f.Other) > 0 {
+		m.line("### Policy findings")
+		m.line()
+		for _, x := range f.Other {
+			m.line("- ", findingText(x).Markdown())
+		}
+		m.line()
+	}
 
 	m.line("### Blast radius")
 	m.line()
@@ -329,12 +349,29 @@ func mergeSpans(spans []Span) []Span {
 
 // Intro is the document's header lines.
 func (r *Report) Intro() []Text {
-	src := T("Source: ", Code(r.Source), " (", r.Kind, ")")
-	now := T("As of: ", fmtTime(r.Now), " (", r.NowSource, ")")
-	hz := T("Horizon: ", duration.Format(r.Horizon), " (to ", fmtTime(r.End), ")")
+	src := makeText("Source: ", Code(r.Source), " (", r.Kind, ")")
+	now := makeText("As of: ", fmtTime(r.Now), " (", r.NowSource, ")")
+	hz := makeText("Horizon: ", duration.Format(r.Horizon), " (to ", fmtTime(r.End), ")")
 	out := []Text{src, now, hz}
+	if !r.AsOf.Truncate(time.Second).Equal(r.Now.Truncate(time.Second)) {
+		out = append(out, makeText("Policy verdicts as of: ", fmtTime(r.AsOf), " (", r.AsOfSource, ")"))
+	}
 	if r.Generator != "" {
-		out = append(out, T("Written by: ", r.Generator))
+		out = append(out, makeText("Written by: ", r.Generator))
+	}
+	return out
+}
+
+// OtherFindings are the findings about no family or credential, with the
+// resource they name.
+func (r *Report) OtherFindings() []Text {
+	var out []Text
+	for _, f := range r.Findings {
+		t := makeText(f.Rule, " (", string(f.Severity), ")")
+		if f.Resource != "" {
+			t = append(t, makeText(" ", Code(f.Resource))...)
+		}
+		out = append(out, append(t, makeText(": ", policy.MessageText(f))...))
 	}
 	return out
 }
@@ -357,9 +394,9 @@ type OverviewRow struct {
 func (r *Report) Overview() []OverviewRow {
 	var out []OverviewRow
 	for _, f := range r.Families {
-		row := OverviewRow{Family: T(Code(f.Title())), Anchor: anchor(f.Title()), Classification: f.Classification.Text("high"),
+		row := OverviewRow{Family: makeText(Code(f.Title())), Anchor: anchor(f.Title()), Classification: f.Classification.Text("high"),
 			Owners: f.Owner.Text("no owner") + " / " + f.BackupOwner.Text("no backup")}
-		row.Credentials, row.Next, row.Checks, row.ChecksVerdict = credSummary(f.Credentials)
+		row.Credentials, row.Next, row.Checks, row.ChecksVerdict = credSummary(f.Credentials, f.Findings)
 		switch {
 		case !f.NextReview.IsZero():
 			row.Review = fmtDate(f.NextReview)
@@ -373,22 +410,27 @@ func (r *Report) Overview() []OverviewRow {
 		out = append(out, row)
 	}
 	if len(r.Orphans) > 0 {
-		row := OverviewRow{Family: T("(no family)"), Anchor: "no-family", Classification: "—", Owners: "—", Review: "—"}
-		row.Credentials, row.Next, row.Checks, row.ChecksVerdict = credSummary(r.Orphans)
+		row := OverviewRow{Family: makeText("(no family)"), Anchor: "no-family", Classification: "—", Owners: "—", Review: "—"}
+		row.Credentials, row.Next, row.Checks, row.ChecksVerdict = credSummary(r.Orphans, nil)
 		out = append(out, row)
 	}
 	return out
 }
 
-func credSummary(creds []*Credential) (list Text, next, checks, verdict string) {
+// credSummary lists creds with their next transition, and sums up the
+// policies' verdicts about them and about their family (familyFindings):
+// the rules that fail, else those that warn, else how many lines of
+// overlap arithmetic pass.
+func credSummary(creds []*Credential, familyFindings []policy.Finding) (list Text, next, checks, verdict string) {
 	var best lifecycle.Event
 	var bestCred *Credential
-	fails, warns, total := 0, 0, 0
+	fails, warns := countRules(familyFindings)
+	total := 0
 	for i, c := range creds {
 		if i > 0 {
-			list = append(list, T(", ")...)
+			list = append(list, makeText(", ")...)
 		}
-		list = append(list, T(Code(c.Address))...)
+		list = append(list, makeText(Code(c.Address))...)
 		if e, ok := c.NextEvent(); ok && (bestCred == nil || e.At.Before(best.At)) {
 			best, bestCred = e, c
 		}
@@ -396,19 +438,19 @@ func credSummary(creds []*Credential) (list Text, next, checks, verdict string) 
 		fails, warns, total = fails+f, warns+w, total+len(c.Checks)
 	}
 	if len(creds) == 0 {
-		list = T("none")
+		list = makeText("none")
 	}
 	next = "none within the horizon"
 	if bestCred != nil {
 		next = fmt.Sprintf("%s — %s %s of %s", fmtShort(best.At), ActionLabel(best.Action), versionLabel(best.Version, best.Slot), bestCred.Address)
 	}
 	switch {
-	case total == 0:
-		checks, verdict = "—", VerdictUnknown
 	case fails > 0:
 		checks, verdict = fmt.Sprintf("✗ %d failing", fails), VerdictFail
 	case warns > 0:
 		checks, verdict = fmt.Sprintf("⚠ %d warning", warns), VerdictWarn
+	case total == 0:
+		checks, verdict = "—", VerdictUnknown
 	default:
 		checks, verdict = fmt.Sprintf("✓ %d ok", total), VerdictOK
 	}
@@ -428,44 +470,54 @@ func anchor(s string) string {
 	return b.String()
 }
 
-// KV is a labelled fact.
-type KV struct {
+// Fact is a labelled fact.
+type Fact struct {
 	Key   string
 	Value Text
 }
 
 // Facts are the family's identity, owners, storage and review.
-func (f *Family) Facts() []KV {
-	req := T("known after apply")
-	if f.CachesKnown && f.ArtifactLifetime.OK {
-		req = T(duration.Format(f.MaxCache+f.ArtifactLifetime.D), " (longest consumer cache ", duration.Format(f.MaxCache), " + artifact lifetime ", duration.Format(f.ArtifactLifetime.D), ")")
+func (f *Family) Facts() []Fact {
+	req := makeText("known after apply")
+	if f.RequiredKnown {
+		req = makeText(duration.Format(f.RequiredOverlap), " (longest consumer cache ", duration.Format(f.MaxCache), " + artifact lifetime ", duration.Format(f.ArtifactLifetime.D), ")")
 	}
-	review := T(f.ReviewNote)
+	review := makeText(f.ReviewNote)
+	if f.ReviewOverdue && f.NextReview.IsZero() {
+		review = append(review, makeText(" (ROT013)")...)
+	}
 	if !f.NextReview.IsZero() {
-		review = T(fmtTime(f.NextReview), " (reviewed ", f.ReviewedAt.S, ", every ", f.ReviewInterval.Text(), ")")
+		review = makeText(fmtTime(f.NextReview), " (reviewed ", f.ReviewedAt.Content, ", every ", f.ReviewInterval.Text(), ")")
 		if f.ReviewOverdue {
-			review = append(review, T(" — OVERDUE (ROT013)")...)
+			review = append(review, makeText(" — OVERDUE (ROT013)")...)
 		}
 	}
-	backup := T(f.BackupOwner.Text("not set (ROT010)"))
-	if f.BackupOwner.Set && f.Owner.Set && f.BackupOwner.S == f.Owner.S {
-		backup = append(backup, T(" — the same as the owner (ROT010)")...)
+	owner := makeText(f.Owner.Text("not set"))
+	if f.NoOwner {
+		owner = makeText("not set (ROT010)")
 	}
-	kv := []KV{
-		{"Resource", T(Code(f.Address))},
-		{"Owner", T(f.Owner.Text("not set (ROT010)"))},
+	backup := makeText(f.BackupOwner.Text("not set"))
+	switch {
+	case f.NoBackup:
+		backup = makeText("not set (ROT010)")
+	case f.SameOwners:
+		backup = append(backup, makeText(" — the same as the owner (ROT010)")...)
+	}
+	kv := []Fact{
+		{"Resource", makeText(Code(f.Address))},
+		{"Owner", owner},
 		{"Backup owner", backup},
-		{"Classification", T(f.Classification.Text("high"))},
-		{"Storage", T(f.Storage.Text("not set"))},
-		{"Artifact lifetime", T(f.ArtifactLifetime.Text())},
+		{"Classification", makeText(f.Classification.Text("high"))},
+		{"Storage", makeText(f.Storage.Text("not set"))},
+		{"Artifact lifetime", makeText(f.ArtifactLifetime.Text())},
 		{"Required overlap", req},
 		{"Next review", review},
 	}
 	if f.RunbookURL.Set || f.RunbookURL.Unknown {
-		kv = append(kv, KV{"Runbook", T(f.RunbookURL.Text(""))})
+		kv = append(kv, Fact{"Runbook", makeText(f.RunbookURL.Text(""))})
 	}
 	if len(f.Tags) > 0 {
-		kv = append(kv, KV{"Tags", T(strings.Join(f.Tags, ", "))})
+		kv = append(kv, Fact{"Tags", makeText(strings.Join(f.Tags, ", "))})
 	}
 	return kv
 }
@@ -474,7 +526,7 @@ func (f *Family) Facts() []KV {
 // long a leaked version stays accepted.
 func (f *Family) BlastRadius() []Text {
 	cl := f.Classification.Text("high")
-	out := []Text{T("Classification ", Code(cl), ": ", classificationMeaning(cl))}
+	out := []Text{makeText("Classification ", Code(cl), ": ", classificationMeaning(cl))}
 	var validators, emitters, third []string
 	for _, c := range f.Consumers {
 		if c.Validates() {
@@ -488,22 +540,22 @@ func (f *Family) BlastRadius() []Text {
 		}
 	}
 	for _, c := range f.Credentials {
-		out = append(out, T(Code(c.Address), ": ", c.leakMeaning(validators)))
+		out = append(out, makeText(Code(c.Address), ": ", c.leakMeaning(validators)))
 	}
 	if len(validators) > 0 {
-		out = append(out, T("Accepted by: ", joinNames(validators), "."))
+		out = append(out, makeText("Accepted by: ", joinNames(validators), "."))
 	}
 	if len(emitters) > 0 {
-		out = append(out, T("Used (emitted) by: ", joinNames(emitters), "."))
+		out = append(out, makeText("Used (emitted) by: ", joinNames(emitters), "."))
 	}
 	if len(third) > 0 {
-		out = append(out, T("Third parties: ", joinNames(third), " — a leak must be reported to them, and they must rotate in step."))
+		out = append(out, makeText("Third parties: ", joinNames(third), " — a leak must be reported to them, and they must rotate in step."))
 	} else if !f.ConsumersUnknown {
-		out = append(out, T("Third parties: none declared."))
+		out = append(out, makeText("Third parties: none declared."))
 	}
 	for _, c := range f.Credentials {
-		if c.TTL.OK && c.Period.OK && c.Overlap.OK {
-			out = append(out, T("Exposure of a leaked version of ", Code(c.Address), ": accepted for at most ", Code("ttl"), " ", duration.Format(c.TTL.D),
+		if c.TTL.Valid && c.Period.Valid && c.Overlap.Valid {
+			out = append(out, makeText("Exposure of a leaked version of ", Code(c.Address), ": accepted for at most ", Code("ttl"), " ", duration.Format(c.TTL.D),
 				"; on schedule it is active for ", duration.Format(c.Period.D), " and previous for ", duration.Format(c.Overlap.D),
 				". Cut it short with ", Code("revoke_versions"), " and ", Code("revoke_reason"), "."))
 		}
@@ -535,9 +587,9 @@ func (c *Credential) leakMeaning(validators []string) string {
 		return "a leaked slot credential works wherever the credential is accepted until its slot is revoked (disabled)."
 	case c.Asymmetric():
 		return "a leaked private key lets its holder sign artifacts accepted by " + who + "; public keys and the JWKS are public."
-	case c.SecretType.S == "hmac":
+	case c.SecretType.Content == "hmac":
 		return "a leaked HMAC key lets its holder forge (and verify) artifacts accepted by " + who + "."
-	case c.SecretType.S == "password":
+	case c.SecretType.Content == "password":
 		return "a leaked password lets its holder log in wherever it is checked (" + who + ")."
 	}
 	return "a leaked version lets its holder act as an emitter towards " + who + "."
@@ -569,16 +621,16 @@ func (c *Credential) NowText(r *Report) Text {
 			parts = append(parts, versionLabel(v.Version, v.Slot)+" "+string(v.Status))
 		}
 	}
-	t := T("no accepted version")
+	t := makeText("no accepted version")
 	if len(parts) > 0 {
-		t = T(strings.Join(parts, ", "))
+		t = makeText(strings.Join(parts, ", "))
 	}
 	if e, ok := c.NextEvent(); ok {
-		t = append(t, T(". Next: ", ActionLabel(e.Action), " ", versionLabel(e.Version, e.Slot), " at ", fmtTime(e.At), ".")...)
+		t = append(t, makeText(". Next: ", ActionLabel(e.Action), " ", versionLabel(e.Version, e.Slot), " at ", fmtTime(e.At), ".")...)
 	} else if c.Problem == "" {
-		t = append(t, T(". Nothing is scheduled within the horizon.")...)
+		t = append(t, makeText(". Nothing is scheduled within the horizon.")...)
 	} else {
-		t = append(t, T(".")...)
+		t = append(t, makeText(".")...)
 	}
 	return t
 }

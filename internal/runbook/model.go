@@ -1,19 +1,24 @@
 package runbook
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/rotationkit/terraform-provider-rotation/internal/defaults"
 	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
 	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
-// Value is a string attribute as the runbook shows it.
+// Value is an attribute as the runbook shows it.
 type Value struct {
-	S       string
-	Set     bool // not null
+	// Content is the value as text (a number or a boolean spelled out).
+	Content string
+	Set     bool // not null (or defaulted)
 	Unknown bool // known only after apply
 }
 
@@ -23,17 +28,19 @@ func (v Value) Text(fallback string) string {
 	switch {
 	case v.Unknown:
 		return "known after apply"
-	case !v.Set || v.S == "":
+	case !v.Set || v.Content == "":
 		return fallback
 	}
-	return v.S
+	return v.Content
 }
 
 // Dur is a duration attribute.
 type Dur struct {
 	Value
-	D  time.Duration
-	OK bool // set (or defaulted), known and valid
+	D time.Duration
+	// Valid is set for a duration that is set (or defaulted), known and
+	// valid: D holds it.
+	Valid bool
 }
 
 // Text is the canonical spelling, or why there is none.
@@ -43,53 +50,54 @@ func (d Dur) Text() string {
 		return "known after apply"
 	case !d.Set:
 		return "not set"
-	case !d.OK:
-		return fmt.Sprintf("%q (not a duration)", d.S)
+	case !d.Valid:
+		return fmt.Sprintf("%q (not a duration)", d.Content)
 	}
 	return duration.Format(d.D)
 }
 
-func (r *Resource) value(path ...any) Value {
-	if r.isUnknown(path...) {
+// valueOf turns a field of the view into a Value.
+func valueOf(f fieldView) Value {
+	switch f.State {
+	case "unknown":
 		return Value{Unknown: true}
+	case "known", "invalid":
+		return Value{Content: display(f.Value), Set: f.Value != nil}
 	}
-	switch v := r.get(path...).(type) {
-	case string:
-		return Value{S: v, Set: true}
-	case bool:
-		return Value{S: fmt.Sprint(v), Set: true}
-	case nil:
-		return Value{}
-	default:
-		if n, ok := number(v); ok {
-			return Value{S: fmt.Sprint(n), Set: true}
-		}
-		return Value{S: fmt.Sprint(v), Set: true}
-	}
+	return Value{}
 }
 
-// dur reads a duration attribute; def is the provider's default ("" for
-// none).
-func (r *Resource) dur(def string, path ...any) Dur {
-	v := r.value(path...)
-	if !v.Unknown && !v.Set && def != "" {
-		v = Value{S: def, Set: true}
-	}
-	d := Dur{Value: v}
-	if v.Set && !v.Unknown {
-		if x, err := duration.Parse(v.S); err == nil {
-			d.D, d.OK = x, true
+// display spells a value of the view: strings as they are, whole numbers
+// without a fraction.
+func display(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case nil:
+		return ""
+	case json.Number:
+		if n, ok := number(x); ok {
+			return strconv.FormatInt(n, 10)
 		}
+		return x.String()
+	}
+	return fmt.Sprint(v)
+}
+
+// durOf turns a duration field of the view (with its seconds) into a Dur.
+func durOf(f fieldView) Dur {
+	d := Dur{Value: valueOf(f)}
+	if f.State == "known" && f.Seconds != nil {
+		d.D, d.Valid = time.Duration(*f.Seconds)*time.Second, true
 	}
 	return d
 }
 
-func (r *Resource) boolean(path ...any) bool {
-	b, _ := r.get(path...).(bool)
-	return b
+// isTrue reads a boolean field: true only when known and true.
+func isTrue(f fieldView) bool {
+	b, _ := f.Value.(bool)
+	return f.State == "known" && b
 }
-
-func (r *Resource) int64(path ...any) (int64, bool) { return number(r.get(path...)) }
 
 // Consumer is a consumer block of a family.
 type Consumer struct {
@@ -109,7 +117,6 @@ func (c Consumer) Emits() bool { return c.Role == "emitter" || c.Role == "both" 
 
 // Family is a rotation_secret_family and the credentials matched to it.
 type Family struct {
-	Resource         *Resource
 	Address          string
 	Name             Value
 	Purpose          Value
@@ -126,126 +133,164 @@ type Family struct {
 	ConsumersUnknown bool
 	Credentials      []*Credential
 
-	// Derived.
+	// The caches the overlap rules compare with, as the policies' view
+	// computes them.
 	MaxCache         time.Duration // longest cache of any consumer
 	MaxCacheFrom     []string      // consumers with that cache
 	MaxValidator     time.Duration // longest cache of a validator (or both)
 	MaxValidatorFrom []string
 	HasValidators    bool
 	CachesKnown      bool // every cache_ttl known and valid
-	NextReview       time.Time
-	ReviewOverdue    bool
-	ReviewNote       string
+	// RequiredOverlap is the longest cache plus the artifact lifetime;
+	// RequiredKnown says whether both are known.
+	RequiredOverlap time.Duration
+	RequiredKnown   bool
+
+	NextReview time.Time
+	ReviewNote string
+	// ReviewOverdue is set when the policies report the review overdue or
+	// missing (ROT013).
+	ReviewOverdue bool
+
+	// Findings are the policy findings about the family itself; Other are
+	// those that the facts do not show (ROT010 marks the owners, ROT013
+	// the review), listed on their own.
+	Findings []policy.Finding
+	Other    []policy.Finding
+	// NoOwner, NoBackup and SameOwners say what ROT010 denies.
+	NoOwner, NoBackup, SameOwners bool
+
+	shown shown
 }
 
 // Title is the family name, or its address when the name is unknown.
 func (f *Family) Title() string {
-	if f.Name.Set && !f.Name.Unknown && f.Name.S != "" {
-		return f.Name.S
+	if f.Name.Set && !f.Name.Unknown && f.Name.Content != "" {
+		return f.Name.Content
 	}
 	return f.Address
 }
 
-func readFamily(r *Resource) *Family {
+func readFamily(v familyView) *Family {
 	f := &Family{
-		Resource:         r,
-		Address:          r.Address,
-		Name:             r.value("name"),
-		Purpose:          r.value("purpose"),
-		Owner:            r.value("owner"),
-		BackupOwner:      r.value("backup_owner"),
-		Classification:   r.value("classification"),
-		Storage:          r.value("storage"),
-		RunbookURL:       r.value("runbook_url"),
-		ArtifactLifetime: r.dur("0s", "artifact_lifetime"),
-		ReviewInterval:   r.dur("90d", "review_interval"),
-		ReviewedAt:       r.value("reviewed_at"),
+		Address:          v.Address,
+		Name:             valueOf(v.Name),
+		Purpose:          valueOf(v.Purpose),
+		Owner:            valueOf(v.Owner),
+		BackupOwner:      valueOf(v.BackupOwner),
+		Classification:   valueOf(v.Classification),
+		Storage:          valueOf(v.Storage),
+		RunbookURL:       valueOf(v.RunbookURL),
+		ArtifactLifetime: durOf(v.ArtifactLifetime),
+		ReviewInterval:   durOf(v.ReviewInterval),
+		ReviewedAt:       valueOf(v.ReviewedAt),
+		ConsumersUnknown: v.Consumers.State == "unknown",
+		CachesKnown:      v.Caches.Known,
+		MaxCache:         time.Duration(v.Caches.Longest) * time.Second,
+		MaxCacheFrom:     v.Caches.LongestFrom,
+		MaxValidatorFrom: v.Caches.LongestValidatorFrom,
 	}
-	if !f.Classification.Set && !f.Classification.Unknown {
-		f.Classification = Value{S: "high", Set: true}
+	if lv := v.Caches.LongestValidator; lv != nil {
+		f.MaxValidator, f.HasValidators = time.Duration(*lv)*time.Second, true
 	}
-	if tags, ok := r.get("tags").(map[string]any); ok {
-		for k, v := range tags {
-			f.Tags = append(f.Tags, k+" = "+str(v))
+	if r := v.RequiredOverlap; r.State == "known" && r.Seconds != nil {
+		f.RequiredOverlap, f.RequiredKnown = time.Duration(*r.Seconds)*time.Second, true
+	}
+	if tags, ok := v.Tags.Value.(map[string]any); ok && v.Tags.State == "known" {
+		for k, x := range tags {
+			s, _ := x.(string)
+			f.Tags = append(f.Tags, k+" = "+s)
 		}
 		sort.Strings(f.Tags)
 	}
-	f.ConsumersUnknown = r.isUnknown("consumer")
-	list, _ := r.get("consumer").([]any)
-	f.CachesKnown = !f.ConsumersUnknown
-	for i := range list {
-		c := Consumer{
-			Name:       r.value("consumer", i, "name").Text("(unnamed)"),
-			Role:       r.value("consumer", i, "role").Text("validator"),
-			CacheTTL:   r.dur("0s", "consumer", i, "cache_ttl"),
-			Reload:     r.value("consumer", i, "reload").Text("hot"),
-			Owner:      r.value("consumer", i, "owner"),
-			ThirdParty: r.boolean("consumer", i, "third_party"),
-		}
-		f.Consumers = append(f.Consumers, c)
-		if !c.CacheTTL.OK {
-			f.CachesKnown = false
-			continue
-		}
-		d := c.CacheTTL.D
-		if len(f.MaxCacheFrom) == 0 || d > f.MaxCache {
-			f.MaxCache, f.MaxCacheFrom = d, []string{c.Name}
-		} else if d == f.MaxCache {
-			f.MaxCacheFrom = append(f.MaxCacheFrom, c.Name)
-		}
-		if c.Validates() {
-			if !f.HasValidators || d > f.MaxValidator {
-				f.MaxValidator, f.MaxValidatorFrom = d, []string{c.Name}
-			} else if d == f.MaxValidator {
-				f.MaxValidatorFrom = append(f.MaxValidatorFrom, c.Name)
-			}
-			f.HasValidators = true
-		}
+	for _, c := range v.Consumers.List {
+		f.Consumers = append(f.Consumers, Consumer{
+			Name:       valueOf(c.Name).Text("(unnamed)"),
+			Role:       valueOf(c.Role).Text("validator"),
+			CacheTTL:   durOf(c.CacheTTL),
+			Reload:     valueOf(c.Reload).Text("hot"),
+			Owner:      valueOf(c.Owner),
+			ThirdParty: isTrue(c.ThirdParty),
+		})
 	}
 	return f
 }
 
-// review computes the next review and whether it is overdue at now.
-func (f *Family) review(now time.Time) {
+// review computes the next review (reviewed_at + review_interval); whether
+// it is overdue is the policies' verdict (ROT013), see Build.
+func (f *Family) review() {
 	switch {
 	case f.ReviewedAt.Unknown || f.ReviewInterval.Unknown:
 		f.ReviewNote = "known after apply"
 	case !f.ReviewedAt.Set:
 		f.ReviewNote = "never reviewed (no reviewed_at): review now"
-		f.ReviewOverdue = true
-	case !f.ReviewInterval.OK:
+	case !f.ReviewInterval.Valid:
 		f.ReviewNote = "review_interval is not a duration"
 	default:
-		at, err := time.Parse(time.RFC3339, f.ReviewedAt.S)
+		at, err := time.Parse(time.RFC3339, f.ReviewedAt.Content)
 		if err != nil {
-			f.ReviewNote = fmt.Sprintf("reviewed_at %q is not an RFC 3339 time", f.ReviewedAt.S)
+			f.ReviewNote = fmt.Sprintf("reviewed_at %q is not an RFC 3339 time", f.ReviewedAt.Content)
 			return
 		}
 		f.NextReview = at.Add(f.ReviewInterval.D).UTC()
-		f.ReviewOverdue = f.NextReview.Before(now)
 	}
 }
 
+// fileFindings sorts the family's findings: ROT010 marks the owner or
+// backup owner it finds missing or the same, ROT013 the review; the others
+// are listed.
+func (f *Family) fileFindings() {
+	covered := map[int]bool{}
+	rot010 := checked(f.Findings, "ROT010")
+	if len(rot010) > 0 {
+		f.NoOwner, f.NoBackup = blank(f.Owner), blank(f.BackupOwner)
+		f.SameOwners = !f.NoOwner && !f.NoBackup && !f.Owner.Unknown && !f.BackupOwner.Unknown
+	}
+	f.ReviewOverdue = len(checked(f.Findings, "ROT013")) > 0
+	for i, x := range f.Findings {
+		if isUnchecked(x) {
+			continue
+		}
+		if (x.Rule == "ROT010" && (f.NoOwner || f.NoBackup || f.SameOwners)) || x.Rule == "ROT013" {
+			covered[i] = true
+			f.shown.add(x.Rule, x.Severity)
+		}
+	}
+	for i, x := range f.Findings {
+		if !covered[i] {
+			f.Other = append(f.Other, x)
+			f.shown.add(x.Rule, x.Severity)
+		}
+	}
+}
+
+// blank is a known value that is not set or only white space.
+func blank(v Value) bool { return !v.Unknown && strings.TrimSpace(v.Content) == "" }
+
 // Credential is a rotation_secret or rotation_schedule.
 type Credential struct {
-	Resource *Resource
-	Address  string
-	Type     string // rotation_secret or rotation_schedule
-	Mode     lifecycle.Mode
-	Family   *Family // nil when no family was found
+	Address string
+	Type    string // rotation_secret or rotation_schedule
+	Mode    lifecycle.Mode
+	Family  *Family // nil when no family was found
 	// FamilyValue is the family argument (the family's name).
 	FamilyValue Value
 	Name        Value
 	// SecretType is the material type of a rotation_secret ("" for a
 	// schedule).
 	SecretType Value
+	// Classification is the family's classification as the policies use
+	// it (high for a credential without a family); NoFamily marks that
+	// default.
+	Classification Value
+	NoFamily       bool
 
 	Period, Overlap, Propagation, TTL, Jitter Dur
 	WindowText                                string
 	Window                                    *lifecycle.ChangeWindow
 	Pin                                       int64
 	Hold                                      bool
-	HoldReason                                string
+	HoldReason                                Value
 	RevokeRequested                           []int64
 	RevokeReason                              string
 	HistoryLimit                              int
@@ -253,6 +298,8 @@ type Credential struct {
 	// Versions are the recorded versions (timestamps of this plan's own
 	// transitions stamped with the report's time).
 	Versions []VersionInfo
+	// Recorded is the record as the document has it (unstamped).
+	Recorded lifecycle.State
 	// State is the engine's record at the report's time.
 	State lifecycle.State
 	// Problem says why the credential could not be projected ("" if it
@@ -267,10 +314,21 @@ type Credential struct {
 	// JitterOffset is the deterministic delay of each issue.
 	JitterOffset time.Duration
 
+	// Findings are the policy findings about the credential.
+	Findings []policy.Finding
+	shown    shown
+
 	Checks   []Check
 	Steps    []Step
 	Rollback []Text
 	Notes    []Text
+
+	view secretView
+	// versionsNote says where the versions came from when the plan leaves
+	// them unknown.
+	versionsNote string
+	// expiresAt are the recorded expires_at of the versions, by number.
+	expiresAt map[int64]time.Time
 }
 
 // VersionInfo is a recorded version for the versions table: public
@@ -283,7 +341,9 @@ type VersionInfo struct {
 	IssuedAt, ActivatedAt, SupersededAt, RevokedAt time.Time
 	ExpiresAt                                      time.Time
 	RevokeReason                                   string
-	Expired                                        bool // accepted and past issued_at + ttl at the report's time
+	// Expired is set when the policies report the version accepted past
+	// its expiry (ROT003).
+	Expired bool
 }
 
 // Span is a stretch of time a version spends in one accepted status.
@@ -310,7 +370,7 @@ func versionLabel(v int64, slot string) string {
 // Symmetric reports a secret whose validators hold the same material as its
 // emitters (password, hmac).
 func (c *Credential) Symmetric() bool {
-	return c.Type == typeSecret && (c.SecretType.S == "password" || c.SecretType.S == "hmac")
+	return c.Type == typeSecret && (c.SecretType.Content == "password" || c.SecretType.Content == "hmac")
 }
 
 // Asymmetric reports a key pair type: validators only hold public keys.
@@ -318,73 +378,74 @@ func (c *Credential) Asymmetric() bool {
 	if c.Type != typeSecret {
 		return false
 	}
-	switch c.SecretType.S {
+	switch c.SecretType.Content {
 	case "ed25519", "ecdsa-p256", "ecdsa-p384", "rsa":
 		return true
 	}
 	return false
 }
 
-func readCredential(r *Resource) *Credential {
+func readCredential(v secretView) *Credential {
+	ctl := v.Controls
 	c := &Credential{
-		Resource:     r,
-		Address:      r.Address,
-		Type:         r.Type,
-		FamilyValue:  r.value("family"),
-		Name:         r.value("name"),
-		Period:       r.dur("", "schedule", "period"),
-		Overlap:      r.dur("", "schedule", "overlap"),
-		Propagation:  r.dur("0s", "schedule", "propagation"),
-		TTL:          r.dur("", "schedule", "ttl"),
-		Jitter:       r.dur("0s", "schedule", "jitter"),
-		Hold:         r.boolean("hold_revocation"),
-		HoldReason:   strings.TrimSpace(str(r.get("hold_reason"))),
-		RevokeReason: strings.TrimSpace(str(r.get("revoke_reason"))),
-		HistoryLimit: 10,
+		view:           v,
+		Address:        v.Address,
+		Type:           v.Type,
+		FamilyValue:    valueOf(v.FamilyValue),
+		Name:           valueOf(v.Name),
+		Classification: valueOf(v.Classification),
+		NoFamily:       v.Classification.NoFamily,
+		Period:         durOf(v.Schedule["period"]),
+		Overlap:        durOf(v.Schedule["overlap"]),
+		Propagation:    durOf(v.Schedule["propagation"]),
+		TTL:            durOf(v.Schedule["ttl"]),
+		Jitter:         durOf(v.Schedule["jitter"]),
+		Hold:           isTrue(ctl.HoldRevocation),
+		HoldReason:     valueOf(ctl.HoldReason),
+		RevokeReason:   strings.TrimSpace(valueOf(ctl.RevokeReason).Text("")),
+		HistoryLimit:   defaults.HistoryLimit,
 	}
-	if r.Type == typeSchedule {
+	c.HoldReason.Content = strings.TrimSpace(c.HoldReason.Content)
+	if v.Type == typeSchedule {
 		c.Mode = lifecycle.ModeTwoSlot
-		c.HistoryLimit = 2
+		c.HistoryLimit = defaults.TwoSlotHistoryLimit
 	} else {
-		c.SecretType = r.value("type")
-		if n, ok := r.int64("history_limit"); ok && n >= 0 {
+		c.SecretType = valueOf(v.SecretType)
+		if n, ok := number(ctl.HistoryLimit.Value); ok && n >= 0 && ctl.HistoryLimit.State == "known" {
 			c.HistoryLimit = int(n)
 		}
 	}
-	if n, ok := r.int64("pin_active_version"); ok {
+	if n, ok := number(ctl.Pin.Value); ok && ctl.Pin.State == "known" {
 		c.Pin = n
 	}
-	for _, x := range listOf(r.get("revoke_versions")) {
-		if n, ok := number(x); ok {
-			c.RevokeRequested = append(c.RevokeRequested, n)
+	if list, ok := ctl.RevokeVersions.Value.([]any); ok && ctl.RevokeVersions.State == "known" {
+		for _, x := range list {
+			if n, ok := number(x); ok {
+				c.RevokeRequested = append(c.RevokeRequested, n)
+			}
 		}
 	}
 	sort.Slice(c.RevokeRequested, func(i, j int) bool { return c.RevokeRequested[i] < c.RevokeRequested[j] })
+	c.Recorded, c.Versions, c.expiresAt, c.versionsNote = readVersions(v)
 	return c
-}
-
-func listOf(v any) []any {
-	l, _ := v.([]any)
-	return l
 }
 
 // readWindow reads schedule.change_window; a problem is returned as text.
 func (c *Credential) readWindow() string {
-	r := c.Resource
-	if r.isUnknown("schedule", "change_window") {
+	w := c.view.ChangeWindow
+	switch w.State {
+	case "unknown":
 		return "schedule.change_window is known only after apply"
-	}
-	w, ok := r.get("schedule", "change_window").(map[string]any)
-	if !ok || w == nil {
+	case "known":
+	default:
 		c.WindowText = "any time (no change_window)"
 		return ""
 	}
-	days := strings2(w["days"])
-	start, end, tz := str(w["start"]), str(w["end"]), str(w["time_zone"])
+	start, end, tz := str(w.Start), str(w.End), str(w.TimeZone)
 	if start == "" || end == "" {
 		return "schedule.change_window needs start and end"
 	}
-	cw, err := lifecycle.ParseChangeWindow(days, start, end, tz)
+	cw, err := lifecycle.ParseChangeWindow(w.Days, start, end, tz)
 	if err != nil {
 		return "schedule.change_window: " + err.Error()
 	}
@@ -393,84 +454,61 @@ func (c *Credential) readWindow() string {
 	return ""
 }
 
-// readVersions reads versions (rotation_secret) or slots
-// (rotation_schedule) into the engine's record. A problem is returned as
-// text.
-func (c *Credential) readVersions() (lifecycle.State, []VersionInfo, string) {
-	r := c.Resource
-	attr := "versions"
-	if c.Type == typeSchedule {
-		attr = "slots"
-	}
-	source := r.values
-	note := ""
-	if r.isUnknown(attr) {
-		if r.before == nil {
-			return lifecycle.State{}, nil, ""
+// readVersions reads the versions (rotation_secret) or used slots
+// (rotation_schedule) of the view into the engine's record, with the
+// public metadata of each for the versions table and the recorded
+// expires_at. When a plan leaves them unknown, the prior versions are the
+// best record there is, and note says so.
+func readVersions(v secretView) (st lifecycle.State, infos []VersionInfo, expires map[int64]time.Time, note string) {
+	vs := v.Versions
+	list, generation := vs.List, vs.Generation
+	if !vs.Known {
+		if vs.Prior == nil {
+			return lifecycle.State{}, nil, nil, ""
 		}
 		// Rare: the plan could not decide (something the engine reads is
-		// unknown); the prior versions are the best record there is.
-		source, note = r.before, attr+" are known only after apply: projected from the prior state"
+		// unknown).
+		list, generation = vs.Prior.List, vs.Prior.Generation
+		note = vs.Attr + " are known only after apply: projected from the prior state"
 	}
-	var raw []map[string]any
-	if c.Type == typeSchedule {
-		slots, _ := source["slots"].(map[string]any)
-		for _, name := range []string{"a", "b"} {
-			s, _ := slots[name].(map[string]any)
-			if s == nil || str(s["status"]) == "unused" || s["version"] == nil {
-				continue
-			}
-			s2 := map[string]any{}
-			for k, v := range s {
-				s2[k] = v
-			}
-			s2["slot"] = name
-			raw = append(raw, s2)
-		}
-	} else {
-		for _, x := range listOf(source["versions"]) {
-			if m, ok := x.(map[string]any); ok {
-				raw = append(raw, m)
-			}
-		}
-	}
-	var st lifecycle.State
-	var infos []VersionInfo
-	for _, m := range raw {
-		n, ok := number(m["version"])
+	expires = map[int64]time.Time{}
+	for _, m := range list {
+		n, ok := number(m.Version)
 		if !ok || n < 1 {
 			continue
 		}
-		v := lifecycle.Version{
+		ver := lifecycle.Version{
 			Version:      n,
-			Status:       lifecycle.Status(str(m["status"])),
-			IssuedAt:     parseTime(m["issued_at"]),
-			ActivatedAt:  parseTime(m["activated_at"]),
-			SupersededAt: parseTime(m["superseded_at"]),
-			RevokedAt:    parseTime(m["revoked_at"]),
-			RevokeReason: str(m["revoke_reason"]),
+			Status:       lifecycle.Status(str(m.Status)),
+			IssuedAt:     parseTime(m.IssuedAt),
+			ActivatedAt:  parseTime(m.ActivatedAt),
+			SupersededAt: parseTime(m.SupersededAt),
+			RevokedAt:    parseTime(m.RevokedAt),
+			RevokeReason: str(m.RevokeReason),
 		}
-		if c.Type == typeSchedule {
-			v.Slot = lifecycle.SlotOf(lifecycle.ModeTwoSlot, n)
+		if v.Type == typeSchedule {
+			ver.Slot = lifecycle.SlotOf(lifecycle.ModeTwoSlot, n)
 		}
-		st.Versions = append(st.Versions, v)
+		st.Versions = append(st.Versions, ver)
 		st.Generation = max(st.Generation, n)
-		infos = append(infos, VersionInfo{Version: n, Slot: v.Slot, Status: string(v.Status), KID: str(m["kid"]), RevokeReason: v.RevokeReason})
+		infos = append(infos, VersionInfo{Version: n, Slot: ver.Slot, Status: string(ver.Status), KID: str(m.KID), RevokeReason: ver.RevokeReason})
+		if t := parseTime(m.ExpiresAt); !t.IsZero() {
+			expires[n] = t
+		}
 	}
-	if g, ok := number(source["generation"]); ok && c.Type == typeSchedule {
+	if g, ok := number(generation); ok && v.Type == typeSchedule {
 		st.Generation = max(st.Generation, g)
 	}
 	sort.Slice(st.Versions, func(i, j int) bool { return st.Versions[i].Version < st.Versions[j].Version })
 	sort.Slice(infos, func(i, j int) bool { return infos[i].Version < infos[j].Version })
-	return st, infos, note
+	return st, infos, expires, note
 }
 
-func parseTime(v any) time.Time {
-	s, _ := v.(string)
-	if s == "" {
+func parseTime(s *string) time.Time {
+	if s == nil || *s == "" {
 		return time.Time{}
 	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := time.Parse(time.RFC3339, *s)
 	if err != nil {
 		return time.Time{}
 	}

@@ -4,12 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
 	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
 // DefaultHorizon is the default length of the timeline.
@@ -54,20 +57,31 @@ type Report struct {
 	Generator string
 	Kind      string // plan or state
 	// Now is the instant of the runbook; NowSource says where it came
-	// from: "--now", "plan timestamp", "newest timestamp in the state" or
-	// "current time".
+	// from: "--now", "params.now", "plan timestamp", "newest timestamp in
+	// the state" or "current time".
 	Now       time.Time
 	NowSource string
-	Horizon   time.Duration
+	// AsOf is the instant the policies judged the time-based rules at
+	// (ROT003, ROT013), and AsOfSource where it came from; it differs from
+	// Now only for a state without --now or params.now (the policies then
+	// use the current time, as `check` does).
+	AsOf       time.Time
+	AsOfSource string
+	Horizon    time.Duration
 	// Start and End bound the timelines: End = Now + Horizon; Start is
 	// before Now when recorded history is shown (at most Horizon/4).
 	Start, End time.Time
 	Families   []*Family
 	// Orphans are secrets and schedules whose family was not found.
 	Orphans []*Credential
+	// Findings are the policy findings about neither a family nor a
+	// credential of the document (a provider configuration, the
+	// parameters, resources of other types).
+	Findings []policy.Finding
 }
 
-// Build computes the report: family matching, projections, checks, steps.
+// Build computes the report from the policies' view and verdicts: the
+// families and their credentials, projections, checks, steps.
 func Build(in *Input, opts Options) (*Report, error) {
 	if opts.Horizon == 0 {
 		opts.Horizon = DefaultHorizon
@@ -83,31 +97,41 @@ func Build(in *Input, opts Options) (*Report, error) {
 	if clock == nil {
 		clock = time.Now
 	}
-	rep := &Report{Source: opts.Source, Generator: opts.Generator, Kind: in.Kind, Horizon: opts.Horizon}
+	rep := &Report{Source: opts.Source, Generator: opts.Generator, Kind: in.Kind, Horizon: opts.Horizon, AsOf: in.AsOf, AsOfSource: in.AsOfSource}
 	if rep.Source == "" {
 		rep.Source = in.File
 	}
 
-	families := map[string]*Resource{}
-	byAddr := map[string]*Family{}
-	var creds []*Credential
-	for _, r := range in.Resources {
-		switch r.Type {
-		case typeFamily:
-			families[r.Address] = r
-			f := readFamily(r)
-			byAddr[r.Address] = f
-			rep.Families = append(rep.Families, f)
-		default:
-			creds = append(creds, readCredential(r))
-		}
+	families := map[string]*Family{}
+	for _, a := range sortedKeys(in.view.Families) {
+		f := readFamily(in.view.Families[a])
+		families[a] = f
+		rep.Families = append(rep.Families, f)
 	}
-	for _, c := range creds {
-		if fr := in.familyOf(c.Resource, families); fr != nil {
-			c.Family = byAddr[fr.Address]
+	credentials := map[string]*Credential{}
+	var creds []*Credential
+	for _, a := range sortedKeys(in.view.Secrets) {
+		v := in.view.Secrets[a]
+		c := readCredential(v)
+		credentials[a] = c
+		creds = append(creds, c)
+		if v.Family != nil && families[*v.Family] != nil {
+			c.Family = families[*v.Family]
 			c.Family.Credentials = append(c.Family.Credentials, c)
 		} else {
 			rep.Orphans = append(rep.Orphans, c)
+		}
+	}
+	for _, f := range in.Findings {
+		switch {
+		case credentials[f.Resource] != nil:
+			c := credentials[f.Resource]
+			c.Findings = append(c.Findings, f)
+		case families[f.Resource] != nil:
+			fam := families[f.Resource]
+			fam.Findings = append(fam.Findings, f)
+		default:
+			rep.Findings = append(rep.Findings, f)
 		}
 	}
 
@@ -115,6 +139,8 @@ func Build(in *Input, opts Options) (*Report, error) {
 	switch {
 	case !opts.Now.IsZero():
 		rep.Now, rep.NowSource = opts.Now.UTC(), "--now"
+	case in.AsOfSource == "params.now" && !in.AsOf.IsZero():
+		rep.Now, rep.NowSource = in.AsOf, "params.now"
 	case in.Timestamp != "":
 		t, err := time.Parse(time.RFC3339, in.Timestamp)
 		if err != nil {
@@ -122,17 +148,27 @@ func Build(in *Input, opts Options) (*Report, error) {
 		}
 		rep.Now, rep.NowSource = t.UTC(), "plan timestamp"
 	default:
-		if t := newestTimestamp(creds); !t.IsZero() {
-			rep.Now, rep.NowSource = t, "newest timestamp in the state"
+		var newest time.Time
+		for _, c := range creds {
+			if t := c.Recorded.Newest(); t.After(newest) {
+				newest = t
+			}
+		}
+		if !newest.IsZero() {
+			rep.Now, rep.NowSource = newest, "newest timestamp in the state"
 		} else {
 			rep.Now, rep.NowSource = clock().UTC().Truncate(time.Second), "current time"
 		}
+	}
+	if rep.AsOf.IsZero() {
+		rep.AsOf, rep.AsOfSource = rep.Now, rep.NowSource
 	}
 	rep.End = rep.Now.Add(rep.Horizon)
 	rep.Start = rep.Now
 
 	for _, f := range rep.Families {
-		f.review(rep.Now)
+		f.review()
+		f.fileFindings()
 	}
 	for _, c := range creds {
 		c.project(rep, log)
@@ -150,37 +186,21 @@ func Build(in *Input, opts Options) (*Report, error) {
 		earliest = limit
 	}
 	rep.Start = earliest
+	params := readParams(in.view.Params)
 	for _, c := range creds {
 		c.clipSpans(rep.Start)
-		c.checks()
+		c.checks(params)
 		c.steps(rep)
 		c.rollback()
 		c.notes()
 	}
-	log.Debug("runbook built", "families", len(rep.Families), "credentials", len(creds), "orphans", len(rep.Orphans),
+	log.Debug("runbook built", "families", len(rep.Families), "credentials", len(creds), "orphans", len(rep.Orphans), "findings", len(in.Findings),
 		"now", rep.Now.Format(time.RFC3339), "now_source", rep.NowSource, "horizon", duration.Format(rep.Horizon))
 	return rep, nil
 }
 
-// newestTimestamp is the latest transition recorded in any version: when
-// the state was last changed by a rotation.
-func newestTimestamp(creds []*Credential) time.Time {
-	var last time.Time
-	for _, c := range creds {
-		st, _, _ := c.readVersions()
-		for _, v := range st.Versions {
-			for _, t := range []time.Time{v.IssuedAt, v.ActivatedAt, v.SupersededAt, v.RevokedAt} {
-				if t.After(last) {
-					last = t
-				}
-			}
-		}
-	}
-	return last
-}
-
-// project reads the schedule and versions, stamps this plan's own
-// transitions with the report's time and projects the lifecycle.
+// project stamps this plan's own transitions with the report's time and
+// projects the lifecycle.
 func (c *Credential) project(rep *Report, log hclog.Logger) {
 	var problems []string
 	for _, d := range []struct {
@@ -192,41 +212,47 @@ func (c *Credential) project(rep *Report, log hclog.Logger) {
 			problems = append(problems, "schedule."+d.name+" is known only after apply")
 		case !d.v.Set:
 			problems = append(problems, "schedule."+d.name+" is not set")
-		case !d.v.OK:
-			problems = append(problems, fmt.Sprintf("schedule.%s %q is not a duration", d.name, d.v.S))
+		case !d.v.Valid:
+			problems = append(problems, fmt.Sprintf("schedule.%s %q is not a duration", d.name, d.v.Content))
 		}
 	}
 	if p := c.readWindow(); p != "" {
 		problems = append(problems, p)
 	}
-	st, infos, note := c.readVersions()
-	if note != "" {
-		c.Notes = append(c.Notes, T(note))
+	if c.versionsNote != "" {
+		c.Notes = append(c.Notes, makeText(c.versionsNote))
 	}
-	st = lifecycle.Stamp(st, rep.Now)
+	st := lifecycle.Stamp(c.Recorded, rep.Now)
 	c.State = st
-	for i := range infos {
-		v := st.Find(infos[i].Version)
-		infos[i].IssuedAt, infos[i].ActivatedAt, infos[i].SupersededAt, infos[i].RevokedAt = v.IssuedAt, v.ActivatedAt, v.SupersededAt, v.RevokedAt
-		if c.TTL.OK {
-			infos[i].ExpiresAt = v.ExpiresAt(c.TTL.D)
-			infos[i].Expired = v.Status.Accepted() && !infos[i].ExpiresAt.After(rep.Now)
+	for i := range c.Versions {
+		v := st.Find(c.Versions[i].Version)
+		info := &c.Versions[i]
+		info.IssuedAt, info.ActivatedAt, info.SupersededAt, info.RevokedAt = v.IssuedAt, v.ActivatedAt, v.SupersededAt, v.RevokedAt
+		// The expiry ROT003 uses: the recorded expires_at, else issued_at + ttl.
+		if t, ok := c.expiresAt[info.Version]; ok {
+			info.ExpiresAt = t
+		} else if c.TTL.Valid {
+			info.ExpiresAt = v.ExpiresAt(c.TTL.D)
 		}
 	}
-	c.Versions = infos
-	c.recordedSpans(rep.Now)
+	// Recorded history before now.
+	for _, v := range st.Versions {
+		for _, s := range v.History(rep.Now) {
+			c.Spans = append(c.Spans, Span{Version: s.Version, Slot: s.Slot, Status: s.Status, From: s.From, To: s.To, Recorded: true})
+		}
+	}
 
-	key := c.FamilyValue.S
+	key := c.FamilyValue.Content
 	if (!c.FamilyValue.Set || c.FamilyValue.Unknown) && c.Family != nil {
-		key = c.Family.Name.S
+		key = c.Family.Name.Content
 	}
 	c.Spec = lifecycle.Spec{
-		Key:  key + "/" + c.Name.S,
+		Key:  key + "/" + c.Name.Content,
 		Mode: c.Mode,
 		Schedule: lifecycle.Schedule{
 			Period: c.Period.D, Overlap: c.Overlap.D, Propagation: c.Propagation.D, TTL: c.TTL.D, Jitter: c.Jitter.D, Window: c.Window,
 		},
-		Controls: lifecycle.Controls{Pin: c.Pin, HoldRevocation: c.Hold, HoldReason: c.HoldReason, HistoryLimit: c.HistoryLimit},
+		Controls: lifecycle.Controls{Pin: c.Pin, HoldRevocation: c.Hold, HoldReason: c.HoldReason.Content, HistoryLimit: c.HistoryLimit},
 	}
 	c.JitterOffset = lifecycle.JitterOffset(c.Spec.Key, c.Jitter.D)
 	if len(problems) > 0 {
@@ -263,43 +289,6 @@ func (c *Credential) project(rep *Report, log hclog.Logger) {
 		c.Spans = append(c.Spans, Span{Version: s.Version, Slot: s.Slot, Status: s.Status, From: s.From, To: to})
 	}
 	log.Debug("projected", "resource", c.Address, "events", len(events), "spans", len(spans), "versions", len(st.Versions))
-}
-
-// recordedSpans turns the recorded timestamps into the spans before now.
-func (c *Credential) recordedSpans(now time.Time) {
-	for _, v := range c.State.Versions {
-		end := func(ts ...time.Time) time.Time {
-			for _, t := range ts {
-				if !t.IsZero() {
-					return t
-				}
-			}
-			return now
-		}
-		add := func(st lifecycle.Status, from, to time.Time) {
-			if from.IsZero() || !to.After(from) || !from.Before(now) {
-				return
-			}
-			if to.After(now) {
-				to = now
-			}
-			c.Spans = append(c.Spans, Span{Version: v.Version, Slot: v.Slot, Status: st, From: from, To: to, Recorded: true})
-		}
-		switch {
-		case !v.ActivatedAt.IsZero():
-			add(lifecycle.StatusPending, v.IssuedAt, v.ActivatedAt)
-		case v.Status == lifecycle.StatusPending:
-			add(lifecycle.StatusPending, v.IssuedAt, now)
-		default: // revoked while pending
-			add(lifecycle.StatusPending, v.IssuedAt, end(v.RevokedAt))
-		}
-		if !v.ActivatedAt.IsZero() {
-			add(lifecycle.StatusActive, v.ActivatedAt, end(v.SupersededAt, v.RevokedAt))
-		}
-		if !v.SupersededAt.IsZero() {
-			add(lifecycle.StatusPrevious, v.SupersededAt, end(v.RevokedAt))
-		}
-	}
 }
 
 // clipSpans drops recorded history before start and orders the spans.
@@ -392,7 +381,9 @@ const (
 	VerdictUnknown = "unknown"
 )
 
-// Check is one line of the overlap arithmetic.
+// Check is one line of the overlap arithmetic: the numbers of a rule, as
+// the policies' view has them, and the rule's verdict, as the policies'
+// findings give it.
 type Check struct {
 	ID      string // policy rule id
 	Name    string
@@ -401,6 +392,11 @@ type Check struct {
 	Have    Text // the configured value
 	Verdict string
 	Margin  string
+	// Computed is set when the numbers are known; Short is set when they
+	// do not meet the rule (so the verdict must be fail or warn: the
+	// tests hold the numbers to the findings).
+	Computed bool
+	Short    bool
 }
 
 // Symbol is ✓, ✗, ⚠ or ?.
@@ -436,117 +432,158 @@ func names(list []string) string {
 	return " (" + joinNames(list) + ")"
 }
 
-// checks computes the overlap arithmetic (ROT020, ROT021, ROT002, ROT023).
-func (c *Credential) checks() {
+// ruleParams are the parameters of the rules whose arithmetic the runbook
+// shows, as the policies see them (the given ones over the defaults).
+type ruleParams struct {
+	maxTTL        map[string]Dur
+	maxTTLDefault bool
+	factor        float64
+	factorValid   bool
+}
+
+func readParams(v paramsView) ruleParams {
+	p := ruleParams{maxTTL: map[string]Dur{}, maxTTLDefault: v.MaxTTLDefault}
+	for cls, f := range v.MaxTTL {
+		p.maxTTL[cls] = durOf(f)
+	}
+	p.factor, p.factorValid = float(v.OverlapCacheFactor)
+	p.factorValid = p.factorValid && p.factor >= 0
+	return p
+}
+
+// checks lays out the overlap arithmetic of the rules ROT020, ROT021,
+// ROT001, ROT002 and ROT023: the numbers from the policies' view and
+// parameters, the verdict from the policies' findings.
+func (c *Credential) checks(p ruleParams) {
 	f := c.Family
-	sched := c.Period.OK && c.Overlap.OK && c.Propagation.OK && c.TTL.OK
-	unknown := func(id, name string, rule Text, why string) Check {
-		return Check{ID: id, Name: name, Rule: rule, Need: T(why), Have: T("—"), Verdict: VerdictUnknown, Margin: "—"}
+	row := func(id, name string, rule Text) Check {
+		return Check{ID: id, Name: name, Rule: rule, Verdict: c.verdict(id)}
+	}
+	defer func() {
+		for _, k := range c.Checks {
+			switch {
+			case k.Verdict == VerdictFail:
+				c.shown.add(k.ID, policy.Deny)
+			case k.Verdict == VerdictWarn, k.Verdict == VerdictUnknown && len(unchecked(c.Findings, k.ID)) > 0:
+				c.shown.add(k.ID, policy.Warn)
+			}
+		}
+	}()
+	// notComputed fills a row whose numbers are not all known: why, from
+	// the "could not be checked" finding when there is one (it names the
+	// value), else the fallback.
+	notComputed := func(k Check, why string) Check {
+		if w := unchecked(c.Findings, k.ID); len(w) > 0 && f != nil {
+			why = strings.TrimPrefix(policy.MessageText(w[0]), "could not be checked: ")
+		}
+		k.Need, k.Have, k.Margin = makeText(why), makeText("—"), "—"
+		if k.Verdict == VerdictOK {
+			k.Verdict = VerdictUnknown // the policies did not check it either
+		}
+		return k
 	}
 
-	rule20 := T(Code("overlap"), " > longest consumer cache + ", Code("artifact_lifetime"))
+	// ROT020
+	rule20 := makeText(Code("overlap"), " > longest consumer cache + ", Code("artifact_lifetime"))
+	if p.factorValid && p.factor != 1 {
+		rule20 = makeText(Code("overlap"), " > ", Code("overlap_cache_factor"), " × (longest consumer cache + ", Code("artifact_lifetime"), ")")
+	}
+	k := row("ROT020", "overlap vs caches", rule20)
 	switch {
 	case f == nil:
-		c.Checks = append(c.Checks, unknown("ROT020", "overlap vs caches", rule20, "no family: no consumers to compare with"))
-	case !f.CachesKnown || !f.ArtifactLifetime.OK || !c.Overlap.OK:
-		c.Checks = append(c.Checks, unknown("ROT020", "overlap vs caches", rule20, "known after apply"))
+		c.Checks = append(c.Checks, notComputed(k, "no family: no consumers to compare with"))
+	case !f.RequiredKnown || !c.Overlap.Valid || !p.factorValid:
+		c.Checks = append(c.Checks, notComputed(k, "known after apply"))
 	default:
-		need := f.MaxCache + f.ArtifactLifetime.D
-		k := Check{ID: "ROT020", Name: "overlap vs caches", Rule: rule20,
-			Need:   T("longest cache ", duration.Format(f.MaxCache), names(f.MaxCacheFrom), " + artifact lifetime ", duration.Format(f.ArtifactLifetime.D), " = ", duration.Format(need)),
-			Have:   T("overlap ", duration.Format(c.Overlap.D)),
-			Margin: margin(c.Overlap.D, need, true), Verdict: VerdictOK}
-		if c.Overlap.D <= need {
-			k.Verdict = VerdictFail
+		need := time.Duration(float64(f.RequiredOverlap) * p.factor)
+		sum := makeText("longest cache ", duration.Format(f.MaxCache), names(f.MaxCacheFrom), " + artifact lifetime ", duration.Format(f.ArtifactLifetime.D))
+		if p.factor != 1 {
+			sum = makeText(strconv.FormatFloat(p.factor, 'f', -1, 64), " × (", sum, ")")
 		}
+		k.Need = makeText(sum, " = ", duration.Format(need))
+		k.Have = makeText("overlap ", duration.Format(c.Overlap.D))
+		k.Margin = margin(c.Overlap.D, need, true)
+		k.Computed, k.Short = true, c.Overlap.D <= need
 		c.Checks = append(c.Checks, k)
 	}
 
-	rule21 := T(Code("propagation"), " ≥ longest validator cache")
+	// ROT021
+	k = row("ROT021", "propagation vs validator caches", makeText(Code("propagation"), " ≥ longest validator cache"))
 	switch {
 	case f == nil:
-		c.Checks = append(c.Checks, unknown("ROT021", "propagation vs validator caches", rule21, "no family: no consumers to compare with"))
-	case !f.CachesKnown || !c.Propagation.OK:
-		c.Checks = append(c.Checks, unknown("ROT021", "propagation vs validator caches", rule21, "known after apply"))
+		c.Checks = append(c.Checks, notComputed(k, "no family: no consumers to compare with"))
+	case !f.CachesKnown || !c.Propagation.Valid:
+		c.Checks = append(c.Checks, notComputed(k, "known after apply"))
 	case !f.HasValidators:
-		c.Checks = append(c.Checks, Check{ID: "ROT021", Name: "propagation vs validator caches", Rule: rule21,
-			Need: T("no validator consumers"), Have: T("propagation ", duration.Format(c.Propagation.D)), Verdict: VerdictOK, Margin: "—"})
+		k.Need, k.Have, k.Margin = makeText("no validator consumers"), makeText("propagation ", duration.Format(c.Propagation.D)), "—"
+		k.Computed = true
+		c.Checks = append(c.Checks, k)
 	default:
-		k := Check{ID: "ROT021", Name: "propagation vs validator caches", Rule: rule21,
-			Need:   T("longest validator cache ", duration.Format(f.MaxValidator), names(f.MaxValidatorFrom)),
-			Have:   T("propagation ", duration.Format(c.Propagation.D)),
-			Margin: margin(c.Propagation.D, f.MaxValidator, false), Verdict: VerdictOK}
-		if c.Propagation.D < f.MaxValidator {
-			k.Verdict = VerdictFail
-		}
+		k.Need = makeText("longest validator cache ", duration.Format(f.MaxValidator), names(f.MaxValidatorFrom))
+		k.Have = makeText("propagation ", duration.Format(c.Propagation.D))
+		k.Margin = margin(c.Propagation.D, f.MaxValidator, false)
+		k.Computed, k.Short = true, c.Propagation.D < f.MaxValidator
 		c.Checks = append(c.Checks, k)
 	}
 
-	rule01 := T(Code("ttl"), " ≤ the maximum for the family's classification (default limits)")
+	// ROT001
+	limits := makeText("(default limits)")
+	if !p.maxTTLDefault {
+		limits = makeText("(", Code("params.max_ttl"), ")")
+	}
+	k = row("ROT001", "ttl vs classification", makeText(Code("ttl"), " ≤ the maximum for the family's classification ", limits))
+	cls := c.Classification
+	limit := p.maxTTL[cls.Content]
+	haveLimit := cls.Set && !cls.Unknown && limit.Valid
+	forWhat := cls.Content
+	if c.NoFamily {
+		forWhat += " (no family)"
+	}
 	switch {
-	case !c.TTL.OK:
-		c.Checks = append(c.Checks, unknown("ROT001", "ttl vs classification", rule01, "ttl not known"))
-	case f == nil || f.Classification.Unknown || maxTTL[f.Classification.S] == 0:
-		c.Checks = append(c.Checks, unknown("ROT001", "ttl vs classification", rule01, "classification not known"))
+	case !c.TTL.Set && !c.TTL.Unknown && haveLimit:
+		k.Need, k.Have, k.Margin = makeText("at most ", duration.Format(limit.D), " for ", forWhat), makeText("ttl not set"), "—"
+		c.Checks = append(c.Checks, k)
+	case !c.TTL.Valid:
+		c.Checks = append(c.Checks, notComputed(k, "ttl not known"))
+	case !haveLimit:
+		c.Checks = append(c.Checks, notComputed(k, "classification not known"))
 	default:
-		limit := maxTTL[f.Classification.S]
-		k := Check{ID: "ROT001", Name: "ttl vs classification", Rule: rule01,
-			Need: T("at most ", duration.Format(limit), " for ", f.Classification.S), Have: T("ttl ", duration.Format(c.TTL.D)),
-			Margin: margin(limit, c.TTL.D, false), Verdict: VerdictOK}
-		if c.TTL.D > limit {
-			k.Verdict = VerdictFail
-			k.Margin = duration.Format(c.TTL.D-limit) + " too long"
+		k.Need, k.Have = makeText("at most ", duration.Format(limit.D), " for ", forWhat), makeText("ttl ", duration.Format(c.TTL.D))
+		k.Margin = margin(limit.D, c.TTL.D, false)
+		k.Computed, k.Short = true, c.TTL.D > limit.D
+		if k.Short {
+			k.Margin = duration.Format(c.TTL.D-limit.D) + " too long"
 		}
 		c.Checks = append(c.Checks, k)
 	}
 
-	rule02 := T(Code("propagation + period + overlap"), " ≤ ", Code("ttl"))
-	rule23 := T(Code("propagation + overlap"), " < ", Code("period"))
-	if !sched {
-		c.Checks = append(c.Checks, unknown("ROT002", "lifetime vs ttl", rule02, "schedule not fully known"),
-			unknown("ROT023", "rotations do not pile up", rule23, "schedule not fully known"))
-		return
+	// ROT002
+	k = row("ROT002", "lifetime vs ttl", makeText(Code("propagation + period + overlap"), " ≤ ", Code("ttl")))
+	if !c.Propagation.Valid || !c.Period.Valid || !c.Overlap.Valid || !c.TTL.Valid {
+		c.Checks = append(c.Checks, notComputed(k, "schedule not fully known"))
+	} else {
+		life := c.Propagation.D + c.Period.D + c.Overlap.D
+		k.Need = makeText("propagation ", duration.Format(c.Propagation.D), " + period ", duration.Format(c.Period.D), " + overlap ", duration.Format(c.Overlap.D), " = ", duration.Format(life))
+		k.Have = makeText("ttl ", duration.Format(c.TTL.D))
+		k.Margin = margin(c.TTL.D, life, false)
+		k.Computed, k.Short = true, c.TTL.D < life
+		c.Checks = append(c.Checks, k)
 	}
-	life := c.Propagation.D + c.Period.D + c.Overlap.D
-	k := Check{ID: "ROT002", Name: "lifetime vs ttl", Rule: rule02,
-		Need: T("propagation ", duration.Format(c.Propagation.D), " + period ", duration.Format(c.Period.D), " + overlap ", duration.Format(c.Overlap.D), " = ", duration.Format(life)),
-		Have: T("ttl ", duration.Format(c.TTL.D)), Margin: margin(c.TTL.D, life, false), Verdict: VerdictOK}
-	if c.TTL.D < life {
-		k.Verdict = VerdictFail
-	}
-	c.Checks = append(c.Checks, k)
 
-	busy := c.Propagation.D + c.Overlap.D
-	k = Check{ID: "ROT023", Name: "rotations do not pile up", Rule: rule23,
-		Need: T("propagation ", duration.Format(c.Propagation.D), " + overlap ", duration.Format(c.Overlap.D), " = ", duration.Format(busy)),
-		Have: T("period ", duration.Format(c.Period.D)), Margin: margin(c.Period.D, busy, true), Verdict: VerdictOK}
-	if busy >= c.Period.D {
-		k.Verdict = VerdictWarn
-		if c.Type == typeSchedule {
-			k.Verdict = VerdictFail
-		}
+	// ROT023
+	k = row("ROT023", "rotations do not pile up", makeText(Code("propagation + overlap"), " < ", Code("period")))
+	if !c.Propagation.Valid || !c.Period.Valid || !c.Overlap.Valid {
+		c.Checks = append(c.Checks, notComputed(k, "schedule not fully known"))
+	} else {
+		busy := c.Propagation.D + c.Overlap.D
+		k.Need = makeText("propagation ", duration.Format(c.Propagation.D), " + overlap ", duration.Format(c.Overlap.D), " = ", duration.Format(busy))
+		k.Have = makeText("period ", duration.Format(c.Period.D))
+		k.Margin = margin(c.Period.D, busy, true)
+		k.Computed, k.Short = true, busy >= c.Period.D
+		c.Checks = append(c.Checks, k)
 	}
-	c.Checks = append(c.Checks, k)
 }
 
-// maxTTL is the default max_ttl parameter of ROT001 by classification
-// (policies/lib/params.rego); `check --params` may set other limits.
-var maxTTL = map[string]time.Duration{
-	"critical": 30 * 24 * time.Hour,
-	"high":     90 * 24 * time.Hour,
-	"medium":   180 * 24 * time.Hour,
-	"low":      365 * 24 * time.Hour,
-}
-
-// Failing counts checks that fail and warn.
-func (c *Credential) Failing() (fail, warn int) {
-	for _, k := range c.Checks {
-		switch k.Verdict {
-		case VerdictFail:
-			fail++
-		case VerdictWarn:
-			warn++
-		}
-	}
-	return
-}
+// Failing counts the rules the policies deny and warn about for the
+// credential (each rule once, at its highest severity).
+func (c *Credential) Failing() (fail, warn int) { return countRules(c.Findings) }

@@ -2,19 +2,23 @@ package runbook
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"flag"
 	"fmt"
+	"html"
 	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -43,15 +47,63 @@ func mustTime(t *testing.T, s string) time.Time {
 	return at
 }
 
+var (
+	engineOnce sync.Once
+	engine     *policy.Engine
+	engineErr  error
+)
+
+// defaultEngine is the policy engine with the bundle and default
+// parameters, compiled once for the package's tests.
+func defaultEngine(t testing.TB) *policy.Engine {
+	t.Helper()
+	engineOnce.Do(func() { engine, engineErr = policy.New(context.Background(), policy.Options{}) })
+	if engineErr != nil {
+		t.Fatal(engineErr)
+	}
+	return engine
+}
+
+// read reads a document with the check command's reader and evaluates it
+// with the default engine at the clock at (zero: the current time).
+func read(t testing.TB, path string, at time.Time) *Input {
+	t.Helper()
+	doc, err := policy.ReadInputFile(path, 0)
+	if err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	in, err := Evaluate(context.Background(), defaultEngine(t), doc, at)
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", path, err)
+	}
+	return in
+}
+
+// readString is read for a document given as text.
+func readString(t testing.TB, name, text string, at time.Time) *Input {
+	t.Helper()
+	doc, err := policy.ReadInput(name, strings.NewReader(text), 0)
+	if err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	in, err := Evaluate(context.Background(), defaultEngine(t), doc, at)
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", name, err)
+	}
+	return in
+}
+
+// build reads path and builds its report as of now ("" for the default:
+// the plan's timestamp, the state's newest timestamp, ...); the policies
+// judge a state at the same instant.
 func build(t *testing.T, path, now string, opts Options) *Report {
 	t.Helper()
-	in, err := Read(path, 0)
-	if err != nil {
-		t.Fatalf("Read(%s): %v", path, err)
-	}
+	var at time.Time
 	if now != "" {
-		opts.Now = mustTime(t, now)
+		at = mustTime(t, now)
+		opts.Now = at
 	}
+	in := read(t, path, at)
 	if opts.Source == "" {
 		opts.Source = filepath.Base(path)
 	}
@@ -489,12 +541,12 @@ func TestMermaidText(t *testing.T) {
 }
 
 func TestMarkdownEscaping(t *testing.T) {
-	got := T("a|b <script> *x* ", Code("p|q`r")).Markdown()
+	got := makeText("a|b <script> *x* ", Code("p|q`r")).Markdown()
 	want := "a\\|b &lt;script&gt; \\*x\\* ``p\\|q`r``"
 	if got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
-	if h := T("<b>", Code("&")).HTML(); h != "&lt;b&gt;<code>&amp;</code>" {
+	if h := makeText("<b>", Code("&")).HTML(); h != "&lt;b&gt;<code>&amp;</code>" {
 		t.Errorf("HTML %q", h)
 	}
 }
@@ -587,8 +639,8 @@ func TestNowDefaults(t *testing.T) {
 		t.Errorf("state: now %s (%s)", rep.Now, rep.NowSource)
 	}
 	// No timestamp at all: the clock.
-	in := Decode("x.json", "state", map[string]any{"format_version": "1.0", "values": map[string]any{"root_module": map[string]any{}}})
 	clock := mustTime(t, "2030-01-02T03:04:05.6Z")
+	in := readString(t, "x.json", `{"format_version": "1.0", "values": {"root_module": {}}}`, clock)
 	rep, err := Build(in, Options{clock: func() time.Time { return clock }})
 	if err != nil {
 		t.Fatal(err)
@@ -604,10 +656,7 @@ func TestNowDefaults(t *testing.T) {
 }
 
 func TestHorizon(t *testing.T) {
-	in, err := Read(fixtures+"/good/plan.json", 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := read(t, fixtures+"/good/plan.json", time.Time{})
 	for _, h := range []time.Duration{-time.Hour, MaxHorizon + time.Second} {
 		if _, err := Build(in, Options{Horizon: h}); err == nil {
 			t.Errorf("horizon %s accepted", h)
@@ -637,25 +686,155 @@ func TestHorizon(t *testing.T) {
 	}
 }
 
-// Every policy fixture (plans and states of every shape the policies
-// handle, unknown values included) renders in both formats.
+// Every policy fixture (real plans and states of every shape the policies
+// handle, unknown values included): each family and each credential
+// appears in both formats; a credential with the verdict of every line of
+// its overlap arithmetic, its next transition (or why there is none) and
+// the rule id of every finding about it; and the rule ids the runbook
+// shows are those expected.json expects `check` to report.
 func TestAllFixtures(t *testing.T) {
 	paths, err := filepath.Glob(fixtures + "/*/*.json")
-	if err != nil || len(paths) < 10 {
+	if err != nil || len(paths) < 20 {
 		t.Fatalf("fixtures: %v %v", paths, err)
 	}
+	expected := expectedCases(t)
+	if len(expected) < 15 {
+		t.Fatalf("expected.json: %d cases without parameters", len(expected))
+	}
 	for _, p := range paths {
-		rep := build(t, p, "2026-01-05T09:00:00Z", Options{})
-		parseXML(t, p, render(t, rep, "html"))
-		if md := render(t, rep, "markdown"); !strings.HasPrefix(md, "# Credential lifecycle plan\n") {
-			t.Errorf("%s: %.40q", p, md)
+		if filepath.Base(p) == "expected.json" {
+			continue
 		}
+		name := filepath.Base(filepath.Dir(p))
+		t.Run(name, func(t *testing.T) {
+			rep := build(t, p, "", Options{})
+			md, page := render(t, rep, "markdown"), render(t, rep, "html")
+			parseXML(t, p, page)
+			if !strings.HasPrefix(md, "# Credential lifecycle plan\n") {
+				t.Errorf("markdown starts with %.40q", md)
+			}
+			var creds []*Credential
+			for _, f := range rep.Families {
+				if !strings.Contains(md, "## Family "+mdCode(f.Title())) || !strings.Contains(page, "<code>"+html.EscapeString(f.Title())+"</code>") {
+					t.Errorf("family %s is missing", f.Address)
+				}
+				creds = append(creds, f.Credentials...)
+			}
+			creds = append(creds, rep.Orphans...)
+			if len(creds) == 0 {
+				t.Fatal("no credentials")
+			}
+			for _, c := range creds {
+				sec := mdSection(md, "### "+mdCode(c.Address)+" — ")
+				if sec == "" || !strings.Contains(page, "<h3><code>"+html.EscapeString(c.Address)+"</code>") {
+					t.Fatalf("credential %s is missing", c.Address)
+				}
+				if len(c.Checks) != 5 {
+					t.Errorf("%s: %d lines of overlap arithmetic", c.Address, len(c.Checks))
+				}
+				for _, k := range c.Checks {
+					row := "| " + mdEscape(k.ID+" "+k.Name) + " |"
+					verdict := "| " + k.Symbol() + " " + k.Verdict + " |"
+					if !strings.Contains(sec, row) || !strings.Contains(sec, verdict) {
+						t.Errorf("%s: no line %q with %q", c.Address, row, verdict)
+					}
+				}
+				now := mdSection(sec, "**Now:**")
+				if e, ok := c.NextEvent(); ok {
+					next := "Next: " + ActionLabel(e.Action) + " " + versionLabel(e.Version, e.Slot) + " at " + fmtTime(e.At) + "."
+					if !strings.Contains(now, mdEscape(next)) || !strings.Contains(page, html.EscapeString(next)) {
+						t.Errorf("%s: the next transition %q is not shown", c.Address, next)
+					}
+				} else if c.Problem != "" && !strings.Contains(sec, "Timeline not computed: ") && !strings.Contains(sec, "Timeline cut short: ") {
+					t.Errorf("%s: no transition and no reason", c.Address)
+				}
+				for _, f := range c.Findings {
+					if !strings.Contains(sec, f.Rule) {
+						t.Errorf("%s: finding %s (%s) is not shown", c.Address, f.Rule, f.Severity)
+					}
+				}
+			}
+			// The rule ids shown are check's (expected.json, cases without
+			// parameters).
+			if want, ok := expected[name]; ok {
+				got := map[policy.Severity]map[string]bool{policy.Deny: {}, policy.Warn: {}}
+				for _, v := range rep.Verdicts() {
+					got[v.Severity][v.Rule] = true
+				}
+				for _, id := range want.Deny {
+					if !got[policy.Deny][id] {
+						t.Errorf("the runbook does not show %s as denied", id)
+					}
+					delete(got[policy.Deny], id)
+				}
+				for id := range got[policy.Deny] {
+					t.Errorf("the runbook shows %s as denied; check does not deny it", id)
+				}
+				for _, id := range want.Warn {
+					if !got[policy.Warn][id] {
+						t.Errorf("the runbook does not show %s as a warning", id)
+					}
+					delete(got[policy.Warn], id)
+				}
+				for id := range got[policy.Warn] {
+					t.Errorf("the runbook shows %s as a warning; check does not warn about it", id)
+				}
+			}
+		})
 	}
 	rep := build(t, fixtures+"/unknown-values/plan.json", "2026-01-05T09:00:00Z", Options{})
 	md := render(t, rep, "markdown")
 	if !strings.Contains(md, "known after apply") {
 		t.Error("unknown values are not shown as known after apply")
 	}
+}
+
+// expectedCases are the cases of policies/testdata/fixtures/expected.json
+// without parameters, by fixture name.
+func expectedCases(t *testing.T) map[string]struct{ Deny, Warn []string } {
+	t.Helper()
+	raw, err := os.ReadFile(fixtures + "/expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Cases map[string]struct {
+			Input      string
+			Params     map[string]any
+			Deny, Warn []string
+		}
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]struct{ Deny, Warn []string }{}
+	for _, c := range doc.Cases {
+		if c.Params == nil {
+			out[filepath.Base(filepath.Dir(c.Input))] = struct{ Deny, Warn []string }{c.Deny, c.Warn}
+		}
+	}
+	return out
+}
+
+// mdSection is md from header to the next heading of level 2 or 3 (or,
+// for a paragraph, its end).
+func mdSection(md, header string) string {
+	i := strings.Index(md, header)
+	if i < 0 {
+		return ""
+	}
+	rest := md[i:]
+	end := len(rest)
+	stops := []string{"\n## ", "\n### "}
+	if !strings.HasPrefix(header, "#") {
+		stops = []string{"\n\n"}
+	}
+	for _, stop := range stops {
+		if j := strings.Index(rest[1:], stop); j >= 0 && j+1 < end {
+			end = j + 1
+		}
+	}
+	return rest[:end]
 }
 
 func TestFamilyMatching(t *testing.T) {
@@ -694,8 +873,11 @@ func TestPendingNow(t *testing.T) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range listOf(dig(doc, []any{"values", "root_module", "resources"})) {
-		vs, ok := dig(r, []any{"values", "versions"}).([]any)
+	root, _ := doc["values"].(map[string]any)["root_module"].(map[string]any)
+	resources, _ := root["resources"].([]any)
+	for _, r := range resources {
+		values, _ := r.(map[string]any)["values"].(map[string]any)
+		vs, ok := values["versions"].([]any)
 		if !ok {
 			continue
 		}
@@ -738,10 +920,7 @@ func TestTruncatedProjection(t *testing.T) {
 	doc := `{"format_version":"1.0","values":{"root_module":{"resources":[{"type":"rotation_secret","mode":"managed","address":"rotation_secret.x","name":"x",
 	"values":{"family":"f","name":"n","type":"hmac","schedule":{"period":"1m","overlap":"10s","propagation":"5s","ttl":"2m"},
 	"versions":[{"version":1,"status":"active","issued_at":"2026-01-01T00:00:00Z","activated_at":"2026-01-01T00:00:00Z"}]}}]}}}`
-	in, err := ReadFrom("tiny.json", strings.NewReader(doc), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	in := readString(t, "tiny.json", doc, mustTime(t, "2026-01-01T00:00:00Z"))
 	rep, err := Build(in, Options{Now: mustTime(t, "2026-01-01T00:00:00Z")})
 	if err != nil {
 		t.Fatal(err)
@@ -755,4 +934,46 @@ func TestTruncatedProjection(t *testing.T) {
 		t.Error("no note about the cut-short timeline")
 	}
 	parseXML(t, "the page", render(t, rep, "html"))
+}
+
+// Findings about a family that its facts do not show (ROT011 with
+// allowed_owners) and findings about no family or credential (ROT040) are
+// listed, in both formats.
+func TestOtherFindingsAreListed(t *testing.T) {
+	e, err := policy.New(context.Background(), policy.Options{Data: map[string]any{"rotation": map[string]any{"params": map[string]any{"allowed_owners": []any{"team-identity"}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ fixture, rule, md, html string }{
+		{"rot011-owner-not-allowed", "ROT011", "### Policy findings\n\n- ROT011 (deny): backup\\_owner \"team-platform\"", "<h4>Policy findings</h4>\n<ul class=\"notes\">\n<li>ROT011 (deny): backup_owner &#34;team-platform&#34;"},
+		{"rot040-provider-now", "ROT040", "## Other policy findings\n\nAbout no family, secret or schedule of this document:\n\n- ROT040 (warn) `provider[\"rotation\"]`: now = ", "<li>ROT040 (warn) <code>provider[&#34;rotation&#34;]</code>: now = "},
+	} {
+		doc, err := policy.ReadInputFile(fixtures+"/"+c.fixture+"/plan.json", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := Evaluate(context.Background(), e, doc, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Build(in, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		md, page := render(t, rep, "markdown"), render(t, rep, "html")
+		if !strings.Contains(md, c.md) {
+			t.Errorf("%s: the markdown lacks %q", c.fixture, c.md)
+		}
+		if !strings.Contains(page, c.html) {
+			t.Errorf("%s: the page lacks %q", c.fixture, c.html)
+		}
+		parseXML(t, c.fixture, page)
+		found := false
+		for _, v := range rep.Verdicts() {
+			found = found || v.Rule == c.rule
+		}
+		if !found {
+			t.Errorf("%s: %s is not among the verdicts", c.fixture, c.rule)
+		}
+	}
 }

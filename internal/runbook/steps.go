@@ -7,6 +7,7 @@ import (
 
 	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
 	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
 // Step is one apply of the rollout order, with what to check around it.
@@ -52,40 +53,40 @@ func consumerNames(list []Consumer) string {
 }
 
 func (c *Consumer) who() string {
-	if c.Owner.Set && !c.Owner.Unknown && c.Owner.S != "" {
-		return c.Name + " (" + c.Owner.S + ")"
+	if c.Owner.Set && !c.Owner.Unknown && c.Owner.Content != "" {
+		return c.Name + " (" + c.Owner.Content + ")"
 	}
 	return c.Name
 }
 
 // storage is where consumers fetch the material, for sentences.
 func (c *Credential) storage() Text {
-	if c.Family != nil && c.Family.Storage.Set && !c.Family.Storage.Unknown && c.Family.Storage.S != "" {
-		return T(Code(c.Family.Storage.S))
+	if c.Family != nil && c.Family.Storage.Set && !c.Family.Storage.Unknown && c.Family.Storage.Content != "" {
+		return makeText(Code(c.Family.Storage.Content))
 	}
 	if c.Asymmetric() {
-		return T("the published JWKS (the ", Code("jwks"), " attribute)")
+		return makeText("the published JWKS (the ", Code("jwks"), " attribute)")
 	}
 	if c.Type == typeSchedule {
-		return T("the issuing system")
+		return makeText("the issuing system")
 	}
-	return T("the secret store consumers read (the ", Code("accepted_secrets"), " attribute)")
+	return makeText("the secret store consumers read (the ", Code("accepted_secrets"), " attribute)")
 }
 
 // jwks names the JWKS validators fetch, to start a sentence.
 func (c *Credential) jwks() Text {
-	if c.Family != nil && c.Family.Storage.Set && !c.Family.Storage.Unknown && c.Family.Storage.S != "" {
-		return T("The JWKS at ", Code(c.Family.Storage.S))
+	if c.Family != nil && c.Family.Storage.Set && !c.Family.Storage.Unknown && c.Family.Storage.Content != "" {
+		return makeText("The JWKS at ", Code(c.Family.Storage.Content))
 	}
-	return T("The published JWKS (the ", Code("jwks"), " attribute)")
+	return makeText("The published JWKS (the ", Code("jwks"), " attribute)")
 }
 
 func (c *Credential) applyText(at time.Time) Text {
-	t := T("Run ", Code("terraform apply"), " at or after ", fmtTime(at))
+	t := makeText("Run ", Code("terraform apply"), " at or after ", fmtTime(at))
 	if c.Window != nil {
-		t = append(t, T(" (inside the change window ", c.WindowText, ")")...)
+		t = append(t, makeText(" (inside the change window ", c.WindowText, ")")...)
 	}
-	return append(t, T(".")...)
+	return append(t, makeText(".")...)
 }
 
 // steps builds the rollout order: the projected transitions up to the end
@@ -161,7 +162,7 @@ func (c *Credential) steps(rep *Report) {
 			}
 		case lifecycle.ActionPin:
 			c.Steps = append(c.Steps, Step{Phase: "pin", Version: e.Version, Slot: e.Slot, At: e.At,
-				Title: T("Pin ", versionLabel(e.Version, e.Slot), ": made active by ", Code(fmt.Sprintf("pin_active_version = %d", e.Version)))})
+				Title: makeText("Pin ", versionLabel(e.Version, e.Slot), ": made active by ", Code(fmt.Sprintf("pin_active_version = %d", e.Version)))})
 		}
 	}
 }
@@ -194,26 +195,16 @@ func (c *Credential) supersededAt(t time.Time) int64 {
 	return 0
 }
 
-// capitalize upper-cases the first letter of a sentence that starts with
-// plain text.
-func capitalize(t Text) Text {
-	if len(t) == 0 || t[0].Code || t[0].S == "" {
+// withFirstLetter applies change (strings.ToUpper to start a sentence,
+// strings.ToLower to continue one) to the first letter of a text that
+// starts with plain words; code and empty texts are returned as they are.
+func withFirstLetter(t Text, change func(string) string) Text {
+	if len(t) == 0 || t[0].Code || t[0].Content == "" {
 		return t
 	}
 	out := append(Text(nil), t...)
-	r := []rune(out[0].S)
-	out[0].S = strings.ToUpper(string(r[0])) + string(r[1:])
-	return out
-}
-
-// lower lower-cases the first letter of a text that starts with plain text.
-func lower(t Text) Text {
-	if len(t) == 0 || t[0].Code || t[0].S == "" {
-		return t
-	}
-	out := append(Text(nil), t...)
-	r := []rune(out[0].S)
-	out[0].S = strings.ToLower(string(r[0])) + string(r[1:])
+	r := []rune(out[0].Content)
+	out[0].Content = change(string(r[0])) + string(r[1:])
 	return out
 }
 
@@ -221,16 +212,16 @@ func (c *Credential) slotOf(v int64) string { return lifecycle.SlotOf(c.Mode, v)
 
 func (c *Credential) firstStep(e lifecycle.Event) Step {
 	st := Step{Phase: "first version", Version: e.Version, Slot: e.Slot, At: e.At,
-		Title: T("First version: ", versionLabel(e.Version, e.Slot), " is issued active at once")}
+		Title: makeText("First version: ", versionLabel(e.Version, e.Slot), " is issued active at once")}
 	st.Before = append(st.Before, c.applyText(e.At))
 	validators, _, _ := c.consumers()
 	if c.Type == typeSchedule {
-		st.After = append(st.After, T("Create the credential of slot ", e.Slot, " (its ", Code("keeper"), " changed) and point every consumer at it (", Code("active_slot = \""+e.Slot+"\""), ")."))
+		st.After = append(st.After, makeText("Create the credential of slot ", e.Slot, " (its ", Code("keeper"), " changed) and point every consumer at it (", Code("active_slot = \""+e.Slot+"\""), ")."))
 	} else {
-		st.After = append(st.After, T("Publish ", versionLabel(e.Version, ""), " to ", c.storage(), " before any consumer starts using it."))
+		st.After = append(st.After, makeText("Publish ", versionLabel(e.Version, ""), " to ", c.storage(), " before any consumer starts using it."))
 	}
 	if len(validators) > 0 {
-		st.After = append(st.After, T("Validators ", consumerNames(validators), " accept it."))
+		st.After = append(st.After, makeText("Validators ", consumerNames(validators), " accept it."))
 	}
 	return st
 }
@@ -238,21 +229,21 @@ func (c *Credential) firstStep(e lifecycle.Event) Step {
 func (c *Credential) acceptStep(v int64, at, emitAt time.Time, done bool) Step {
 	slot := c.slotOf(v)
 	st := Step{Phase: "accept", Version: v, Slot: slot, At: at, Done: done,
-		Title: T("Accept ", versionLabel(v, slot), ": issued as ", Code("pending"), " (accepted by validators, not used yet)")}
+		Title: makeText("Accept ", versionLabel(v, slot), ": issued as ", Code("pending"), " (accepted by validators, not used yet)")}
 	if done {
-		st.Title = append(st.Title, T(" — done, ", versionLabel(v, slot), " is pending now")...)
+		st.Title = append(st.Title, makeText(" — done, ", versionLabel(v, slot), " is pending now")...)
 	} else {
 		st.Before = append(st.Before, c.applyText(at))
 	}
 	validators, _, third := c.consumers()
 	switch {
 	case c.Type == typeSchedule:
-		st.After = append(st.After, T("Slot ", slot, "'s credential is created again (", Code("slots."+slot+".keeper"), " changed to ", fmt.Sprintf("v%d", v),
+		st.After = append(st.After, makeText("Slot ", slot, "'s credential is created again (", Code("slots."+slot+".keeper"), " changed to ", fmt.Sprintf("v%d", v),
 			") and enabled (", Code("slots."+slot+".enabled = true"), "); the system that checks it accepts it."))
 	case c.Asymmetric():
-		st.After = append(st.After, T(c.jwks(), " lists the kid of ", fmt.Sprintf("v%d", v), " next to the active kid (compare with ", Code("accepted_kids"), ")."))
+		st.After = append(st.After, makeText(c.jwks(), " lists the kid of ", fmt.Sprintf("v%d", v), " next to the active kid (compare with ", Code("accepted_kids"), ")."))
 	default:
-		st.After = append(st.After, capitalize(T(c.storage(), " holds ", fmt.Sprintf("v%d", v), " next to the active version (", Code("accepted_kids"), " lists both).")))
+		st.After = append(st.After, withFirstLetter(makeText(c.storage(), " holds ", fmt.Sprintf("v%d", v), " next to the active version (", Code("accepted_kids"), " lists both)."), strings.ToUpper))
 	}
 	for _, x := range validators {
 		deadline := ""
@@ -260,14 +251,14 @@ func (c *Credential) acceptStep(v int64, at, emitAt time.Time, done bool) Step {
 			deadline = " before the emit at " + fmtTime(emitAt)
 		}
 		if x.Reload == "restart" {
-			st.After = append(st.After, T("Restart ", x.who(), deadline, ": it loads new versions only on restart."))
+			st.After = append(st.After, makeText("Restart ", x.who(), deadline, ": it loads new versions only on restart."))
 		} else {
-			st.After = append(st.After, T(x.who(), " picks it up within its cache (", Code("cache_ttl"), " ", x.CacheTTL.Text(), ", hot reload)."))
+			st.After = append(st.After, makeText(x.who(), " picks it up within its cache (", Code("cache_ttl"), " ", x.CacheTTL.Text(), ", hot reload)."))
 		}
 	}
 	for _, x := range third {
 		if x.Validates() {
-			st.After = append(st.After, T("Tell ", x.who(), " (third party) to load ", fmt.Sprintf("v%d", v), " before ", fmtTime(emitAt), "."))
+			st.After = append(st.After, makeText("Tell ", x.who(), " (third party) to load ", fmt.Sprintf("v%d", v), " before ", fmtTime(emitAt), "."))
 		}
 	}
 	return st
@@ -275,50 +266,54 @@ func (c *Credential) acceptStep(v int64, at, emitAt time.Time, done bool) Step {
 
 func (c *Credential) emitStep(e lifecycle.Event, prev int64) Step {
 	st := Step{Phase: "emit", Version: e.Version, Slot: e.Slot, At: e.At,
-		Title: T("Emit ", versionLabel(e.Version, e.Slot), ": becomes ", Code("active"))}
+		Title: makeText("Emit ", versionLabel(e.Version, e.Slot), ": becomes ", Code("active"))}
 	if prev != 0 {
-		st.Title = append(st.Title, T("; ", versionLabel(prev, c.slotOf(prev)), " becomes ", Code("previous"), " (still accepted)")...)
+		st.Title = append(st.Title, makeText("; ", versionLabel(prev, c.slotOf(prev)), " becomes ", Code("previous"), " (still accepted)")...)
 	}
 	validators, emitters, _ := c.consumers()
 	f := c.Family
-	if f != nil && f.CachesKnown && f.HasValidators && c.Propagation.OK {
-		mark := "✓"
-		if c.Propagation.D < f.MaxValidator {
+	if f != nil && f.CachesKnown && f.HasValidators && c.Propagation.Valid {
+		// The verdict of ROT021, as on the overlap arithmetic's line.
+		mark := "?"
+		switch c.verdict("ROT021") {
+		case VerdictOK:
+			mark = "✓"
+		case VerdictFail:
 			mark = "✗ — validators may reject it: wait longer before applying"
 		}
-		st.Before = append(st.Before, T(fmt.Sprintf("v%d", e.Version), " has been accepted for ", duration.Format(c.Propagation.D), " (propagation) ≥ the longest validator cache ",
+		st.Before = append(st.Before, makeText(fmt.Sprintf("v%d", e.Version), " has been accepted for ", duration.Format(c.Propagation.D), " (propagation) ≥ the longest validator cache ",
 			duration.Format(f.MaxValidator), names(f.MaxValidatorFrom), " ", mark))
 	}
 	if len(validators) > 0 {
-		what := T("accepts ", fmt.Sprintf("v%d", e.Version))
+		what := makeText("accepts ", fmt.Sprintf("v%d", e.Version))
 		if c.Asymmetric() {
-			what = T("has the kid of ", fmt.Sprintf("v%d", e.Version), " in its JWKS cache")
+			what = makeText("has the kid of ", fmt.Sprintf("v%d", e.Version), " in its JWKS cache")
 		}
-		st.Before = append(st.Before, T("Every validator ", what, ": ", consumerNames(validators), "."))
+		st.Before = append(st.Before, makeText("Every validator ", what, ": ", consumerNames(validators), "."))
 	}
 	st.Before = append(st.Before, c.applyText(e.At))
 	for _, x := range emitters {
 		switch {
 		case c.Type == typeSchedule:
-			st.After = append(st.After, T(x.who(), " switches to slot ", e.Slot, " (", Code("active_slot = \""+e.Slot+"\""), ")."))
-		case c.SecretType.S == "password":
-			st.After = append(st.After, T(x.who(), " logs in with ", fmt.Sprintf("v%d", e.Version), " (", Code("active_secret"), ")."))
+			st.After = append(st.After, makeText(x.who(), " switches to slot ", e.Slot, " (", Code("active_slot = \""+e.Slot+"\""), ")."))
+		case c.SecretType.Content == "password":
+			st.After = append(st.After, makeText(x.who(), " logs in with ", fmt.Sprintf("v%d", e.Version), " (", Code("active_secret"), ")."))
 		default:
-			st.After = append(st.After, T(x.who(), " now signs with ", fmt.Sprintf("v%d", e.Version), ": new artifacts carry its kid (", Code("active_kid"), ")."))
+			st.After = append(st.After, makeText(x.who(), " now signs with ", fmt.Sprintf("v%d", e.Version), ": new artifacts carry its kid (", Code("active_kid"), ")."))
 		}
 		if x.Reload == "restart" {
-			st.After = append(st.After, T("Restart ", x.who(), " so that it emits the new version."))
+			st.After = append(st.After, makeText("Restart ", x.who(), " so that it emits the new version."))
 		}
 	}
 	if f != nil && f.CachesKnown && len(validators) > 0 {
-		st.After = append(st.After, T("Watch validation failures at ", consumerNames(validators), " for ", duration.Format(f.MaxCache), " (the longest cache)."))
+		st.After = append(st.After, makeText("Watch validation failures at ", consumerNames(validators), " for ", duration.Format(f.MaxCache), " (the longest cache)."))
 	}
 	return st
 }
 
 func (c *Credential) revokeStep(e lifecycle.Event) Step {
 	st := Step{Phase: "revoke", Version: e.Version, Slot: e.Slot, At: e.At,
-		Title: T("Revoke ", versionLabel(e.Version, e.Slot), ": no longer accepted")}
+		Title: makeText("Revoke ", versionLabel(e.Version, e.Slot), ": no longer accepted")}
 	_, emitters, third := c.consumers()
 	f := c.Family
 	if len(emitters) > 0 {
@@ -326,29 +321,29 @@ func (c *Credential) revokeStep(e lifecycle.Event) Step {
 		switch {
 		case c.Type == typeSchedule:
 			what = "show logins only with the active slot's credential"
-		case c.SecretType.S == "password":
+		case c.SecretType.Content == "password":
 			what = "show logins only with the active version"
 		}
-		st.Before = append(st.Before, T("No emitter still uses ", fmt.Sprintf("v%d", e.Version), ": the logs of ", consumerNames(emitters), " ", what, "."))
+		st.Before = append(st.Before, makeText("No emitter still uses ", fmt.Sprintf("v%d", e.Version), ": the logs of ", consumerNames(emitters), " ", what, "."))
 	}
-	if f != nil && f.ArtifactLifetime.OK {
+	if f != nil && f.ArtifactLifetime.Valid {
 		if f.ArtifactLifetime.D > 0 {
-			st.Before = append(st.Before, T("Everything made with ", fmt.Sprintf("v%d", e.Version), " has expired: ", Code("artifact_lifetime"), " ", duration.Format(f.ArtifactLifetime.D),
+			st.Before = append(st.Before, makeText("Everything made with ", fmt.Sprintf("v%d", e.Version), " has expired: ", Code("artifact_lifetime"), " ", duration.Format(f.ArtifactLifetime.D),
 				" has passed since it stopped being active ", fmt.Sprintf("(overlap %s).", c.Overlap.Text())))
 		}
 	}
-	st.Before = append(st.Before, T("Logs of the validators show no request with ", fmt.Sprintf("v%d", e.Version), " in the last ", c.Overlap.Text(), "."))
+	st.Before = append(st.Before, makeText("Logs of the validators show no request with ", fmt.Sprintf("v%d", e.Version), " in the last ", c.Overlap.Text(), "."))
 	for _, x := range third {
-		st.Before = append(st.Before, T("Confirm with ", x.who(), " (third party) that it no longer uses ", fmt.Sprintf("v%d", e.Version), "."))
+		st.Before = append(st.Before, makeText("Confirm with ", x.who(), " (third party) that it no longer uses ", fmt.Sprintf("v%d", e.Version), "."))
 	}
 	st.Before = append(st.Before, c.applyText(e.At))
 	switch {
 	case c.Type == typeSchedule:
-		st.After = append(st.After, T("Slot ", e.Slot, " is disabled (", Code("slots."+e.Slot+".enabled = false"), "): the credential is disabled or deleted at its issuer."))
+		st.After = append(st.After, makeText("Slot ", e.Slot, " is disabled (", Code("slots."+e.Slot+".enabled = false"), "): the credential is disabled or deleted at its issuer."))
 	case c.Asymmetric():
-		st.After = append(st.After, T("The kid of ", fmt.Sprintf("v%d", e.Version), " is gone from ", lower(c.jwks()), "; its private key is wiped from the state."))
+		st.After = append(st.After, makeText("The kid of ", fmt.Sprintf("v%d", e.Version), " is gone from ", withFirstLetter(c.jwks(), strings.ToLower), "; its private key is wiped from the state."))
 	default:
-		st.After = append(st.After, T(fmt.Sprintf("v%d", e.Version), " is removed from ", c.storage(), "; its material is wiped from the state."))
+		st.After = append(st.After, makeText(fmt.Sprintf("v%d", e.Version), " is removed from ", c.storage(), "; its material is wiped from the state."))
 	}
 	return st
 }
@@ -356,33 +351,32 @@ func (c *Credential) revokeStep(e lifecycle.Event) Step {
 // rollback describes pin_active_version with the actual versions.
 func (c *Credential) rollback() {
 	if c.Problem != "" && len(c.Events) == 0 {
-		c.Rollback = append(c.Rollback, T("Not computed: ", c.Problem, "."))
+		c.Rollback = append(c.Rollback, makeText("Not computed: ", c.Problem, "."))
 		return
 	}
 	addr := Code(c.Address)
+	// The accepted versions in validators' order: the active one first,
+	// then the pending one, then the previous ones, newest first.
 	var active, previous *lifecycle.Version
-	for i := range c.State.Versions {
-		v := &c.State.Versions[i]
-		switch v.Status {
-		case lifecycle.StatusActive:
-			active = v
-		case lifecycle.StatusPrevious:
-			if previous == nil || v.Version > previous.Version {
-				previous = v
-			}
+	for _, v := range c.State.AcceptedOrder() {
+		switch {
+		case v.Status == lifecycle.StatusActive && active == nil:
+			active = &v
+		case v.Status == lifecycle.StatusPrevious && previous == nil:
+			previous = &v
 		}
 	}
 	switch {
 	case previous != nil && active != nil:
 		until := c.revokeTime(previous.Version)
-		t := T("Now: set ", Code(fmt.Sprintf("pin_active_version = %d", previous.Version)), " on ", addr, " and apply: ",
+		t := makeText("Now: set ", Code(fmt.Sprintf("pin_active_version = %d", previous.Version)), " on ", addr, " and apply: ",
 			versionLabel(previous.Version, previous.Slot), " becomes active again at once, ", versionLabel(active.Version, active.Slot), " becomes previous.")
 		if !until.IsZero() {
-			t = append(t, T(" Possible until ", versionLabel(previous.Version, previous.Slot), " is revoked at ", fmtTime(until), ".")...)
+			t = append(t, makeText(" Possible until ", versionLabel(previous.Version, previous.Slot), " is revoked at ", fmtTime(until), ".")...)
 		}
 		c.Rollback = append(c.Rollback, t)
 	case active != nil:
-		c.Rollback = append(c.Rollback, T("Now: no previous version is accepted, so there is nothing to roll back to (",
+		c.Rollback = append(c.Rollback, makeText("Now: no previous version is accepted, so there is nothing to roll back to (",
 			versionLabel(active.Version, active.Slot), " is the only active version)."))
 	}
 	// During the next rotation.
@@ -395,69 +389,103 @@ func (c *Credential) rollback() {
 			continue
 		}
 		until := c.revokeTime(prev)
-		t := T("After the emit of ", versionLabel(s.Version, s.Slot), " at ", fmtTime(s.At), ": ", Code(fmt.Sprintf("pin_active_version = %d", prev)),
+		t := makeText("After the emit of ", versionLabel(s.Version, s.Slot), " at ", fmtTime(s.At), ": ", Code(fmt.Sprintf("pin_active_version = %d", prev)),
 			" makes ", versionLabel(prev, c.slotOf(prev)), " active again")
 		if !until.IsZero() {
-			t = append(t, T(", until it is revoked at ", fmtTime(until), ".")...)
+			t = append(t, makeText(", until it is revoked at ", fmtTime(until), ".")...)
 		} else {
-			t = append(t, T(".")...)
+			t = append(t, makeText(".")...)
 		}
 		c.Rollback = append(c.Rollback, t)
 		break
 	}
 	if c.Type == typeSchedule {
-		c.Rollback = append(c.Rollback, T("Consumers follow ", Code("active_slot"), ": after the pin they must switch back to the pinned version's slot."))
+		c.Rollback = append(c.Rollback, makeText("Consumers follow ", Code("active_slot"), ": after the pin they must switch back to the pinned version's slot."))
 	}
 	c.Rollback = append(c.Rollback,
-		T("While pinned nothing is issued or activated by the schedule; remove ", Code("pin_active_version"), " once the cause is fixed. A revoked version cannot be pinned (the plan fails): after the revoke, roll forward by changing ", Code("rotate_triggers"), " (a new pending version)."),
-		T("Leak: ", Code("revoke_versions = [N]"), " with ", Code("revoke_reason"), " revokes at once; if N is active, the pending version (or a new one) becomes active at once, so validators that have not loaded it reject artifacts until they reload."))
+		makeText("While pinned nothing is issued or activated by the schedule; remove ", Code("pin_active_version"), " once the cause is fixed. A revoked version cannot be pinned (the plan fails): after the revoke, roll forward by changing ", Code("rotate_triggers"), " (a new pending version)."),
+		makeText("Leak: ", Code("revoke_versions = [N]"), " with ", Code("revoke_reason"), " revokes at once; if N is active, the pending version (or a new one) becomes active at once, so validators that have not loaded it reject artifacts until they reload."))
 }
 
 // notes collects what a reviewer must know about the credential's
-// controls and state.
+// controls and state, and every policy finding the overlap arithmetic does
+// not show: some in words of their own (ROT012, ROT032, ROT041, ROT003),
+// the others as the policies word them.
 func (c *Credential) notes() {
-	if c.Family == nil {
+	covered := map[int]bool{}
+	cover := func(rule string, pick func(policy.Finding) bool) []policy.Finding {
+		var out []policy.Finding
+		for i, f := range c.Findings {
+			if f.Rule == rule && !covered[i] && pick(f) {
+				covered[i] = true
+				c.shown.add(f.Rule, f.Severity)
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	every := func(policy.Finding) bool { return true }
+	isChecked := func(f policy.Finding) bool { return !isUnchecked(f) }
+	isDeny := func(f policy.Finding) bool { return f.Severity == policy.Deny }
+	for _, k := range c.Checks {
+		cover(k.ID, every)
+	}
+
+	if c.Family == nil && len(cover("ROT012", every)) > 0 {
 		fam := "(unknown)"
 		if c.FamilyValue.Set && !c.FamilyValue.Unknown {
-			fam = c.FamilyValue.S
+			fam = c.FamilyValue.Content
 		}
-		c.Notes = append(c.Notes, T("ROT012: no ", Code("rotation_secret_family"), " named ", Code(fam), " was found in this document: no owner, consumers or caches to check against."))
+		c.Notes = append(c.Notes, makeText("ROT012: no ", Code("rotation_secret_family"), " named ", Code(fam), " was found in this document: no owner, consumers or caches to check against."))
 	}
 	if c.Pin != 0 {
-		c.Notes = append(c.Notes, T("Pinned: ", Code(fmt.Sprintf("pin_active_version = %d", c.Pin)), " — the schedule issues and activates nothing until the pin is removed."))
+		c.Notes = append(c.Notes, makeText("Pinned: ", Code(fmt.Sprintf("pin_active_version = %d", c.Pin)), " — the schedule issues and activates nothing until the pin is removed."))
 	}
-	if c.Hold {
-		reason := c.HoldReason
-		if reason == "" {
-			c.Notes = append(c.Notes, T("Revocation held (", Code("hold_revocation = true"), ") without a ", Code("hold_reason"), ": ROT032 denies this. Previous versions stay accepted."))
-		} else {
-			c.Notes = append(c.Notes, T("Revocation held (", Code("hold_revocation = true"), "): ", reason, ". Previous versions stay accepted."))
-		}
+	switch {
+	case c.Hold && len(cover("ROT032", isDeny)) > 0:
+		c.Notes = append(c.Notes, makeText("Revocation held (", Code("hold_revocation = true"), ") without a ", Code("hold_reason"), ": ROT032 denies this. Previous versions stay accepted."))
+	case c.Hold:
+		c.Notes = append(c.Notes, makeText("Revocation held (", Code("hold_revocation = true"), "): ", c.HoldReason.Text("no reason given"), ". Previous versions stay accepted."))
 	}
 	if len(c.RevokeRequested) > 0 {
 		var vs []string
 		for _, v := range c.RevokeRequested {
 			vs = append(vs, fmt.Sprintf("v%d", v))
 		}
-		c.Notes = append(c.Notes, T("Emergency revocation configured (", Code("revoke_versions"), "): ", strings.Join(vs, ", "), "; reason: ", c.RevokeReason, "."))
+		c.Notes = append(c.Notes, makeText("Emergency revocation configured (", Code("revoke_versions"), "): ", strings.Join(vs, ", "), "; reason: ", c.RevokeReason, "."))
 	}
-	if c.Window == nil && c.Problem == "" && c.Family != nil {
-		if cl := c.Family.Classification.S; cl == "high" || cl == "critical" {
-			c.Notes = append(c.Notes, T("ROT041: no ", Code("change_window"), " on a ", cl, " family: transitions may be applied at any hour."))
+	if len(cover("ROT041", isChecked)) > 0 {
+		if c.NoFamily {
+			c.Notes = append(c.Notes, makeText("ROT041: no ", Code("change_window"), " and no family, so classification ", c.Classification.Content, ": transitions may be applied at any hour."))
+		} else {
+			c.Notes = append(c.Notes, makeText("ROT041: no ", Code("change_window"), " on a ", c.Classification.Content, " family: transitions may be applied at any hour."))
 		}
 	}
-	for _, v := range c.Versions {
-		if v.Expired {
-			c.Notes = append(c.Notes, T("ROT003: ", versionLabel(v.Version, v.Slot), " is ", v.Status, " but expired at ", fmtTime(v.ExpiresAt), " (", Code("ttl"), " ", c.TTL.Text(), ")."))
+	expired := map[int64]bool{}
+	cover("ROT003", func(f policy.Finding) bool {
+		n, ok := expiredVersion(f)
+		expired[n] = ok
+		return ok
+	})
+	for i := range c.Versions {
+		v := &c.Versions[i]
+		if v.Expired = expired[v.Version]; v.Expired {
+			c.Notes = append(c.Notes, makeText("ROT003: ", versionLabel(v.Version, v.Slot), " is ", v.Status, " but expired at ", fmtTime(v.ExpiresAt), " (", Code("ttl"), " ", c.TTL.Text(), ")."))
 		}
 	}
-	if c.Jitter.OK && c.Jitter.D > 0 {
-		c.Notes = append(c.Notes, T("Jitter: every issue is delayed by ", duration.Format(c.JitterOffset), " (a fixed offset below ", duration.Format(c.Jitter.D), " derived from ", Code(c.Spec.Key), ")."))
+	for i, f := range c.Findings {
+		if !covered[i] {
+			c.shown.add(f.Rule, f.Severity)
+			c.Notes = append(c.Notes, findingText(f))
+		}
+	}
+	if c.Jitter.Valid && c.Jitter.D > 0 {
+		c.Notes = append(c.Notes, makeText("Jitter: every issue is delayed by ", duration.Format(c.JitterOffset), " (a fixed offset below ", duration.Format(c.Jitter.D), " derived from ", Code(c.Spec.Key), ")."))
 	}
 	switch {
 	case c.Truncated:
-		c.Notes = append(c.Notes, T("Timeline cut short: ", c.Problem, "; use a shorter --horizon."))
+		c.Notes = append(c.Notes, makeText("Timeline cut short: ", c.Problem, "; use a shorter --horizon."))
 	case c.Problem != "":
-		c.Notes = append(c.Notes, T("Timeline not computed: ", c.Problem, "."))
+		c.Notes = append(c.Notes, makeText("Timeline not computed: ", c.Problem, "."))
 	}
 }

@@ -7,35 +7,35 @@ import (
 	"time"
 )
 
-// Seg is a piece of Text: plain words or code (an attribute, a value to
+// Segment is a piece of Text: plain words or code (an attribute, a value to
 // type).
-type Seg struct {
-	S    string
-	Code bool
+type Segment struct {
+	Content string
+	Code    bool
 }
 
 // Text is a sentence for people that both renderers can write: plain
 // segments are escaped for the target format, code segments become `code`
 // in Markdown and <code> in HTML.
-type Text []Seg
+type Text []Segment
 
-// Code marks a segment of T as code.
+// Code marks a segment of makeText as code.
 type Code string
 
-// T builds a Text from strings (plain), Code values, Text values and
+// makeText builds a Text from strings (plain), Code values, Text values and
 // anything else (formatted with %v, plain).
-func T(parts ...any) Text {
+func makeText(parts ...any) Text {
 	var t Text
 	for _, p := range parts {
 		switch x := p.(type) {
 		case string:
-			t = append(t, Seg{S: x})
+			t = append(t, Segment{Content: x})
 		case Code:
-			t = append(t, Seg{S: string(x), Code: true})
+			t = append(t, Segment{Content: string(x), Code: true})
 		case Text:
 			t = append(t, x...)
 		default:
-			t = append(t, Seg{S: fmt.Sprint(x)})
+			t = append(t, Segment{Content: fmt.Sprint(x)})
 		}
 	}
 	return t
@@ -45,7 +45,7 @@ func T(parts ...any) Text {
 func (t Text) Plain() string {
 	var b strings.Builder
 	for _, s := range t {
-		b.WriteString(s.S)
+		b.WriteString(s.Content)
 	}
 	return b.String()
 }
@@ -55,9 +55,9 @@ func (t Text) Markdown() string {
 	var b strings.Builder
 	for _, s := range t {
 		if s.Code {
-			b.WriteString(mdCode(s.S))
+			b.WriteString(mdCode(s.Content))
 		} else {
-			b.WriteString(mdEscape(s.S))
+			b.WriteString(mdEscape(s.Content))
 		}
 	}
 	return b.String()
@@ -69,10 +69,10 @@ func (t Text) HTML() string {
 	for _, s := range t {
 		if s.Code {
 			b.WriteString("<code>")
-			b.WriteString(html.EscapeString(s.S))
+			b.WriteString(html.EscapeString(s.Content))
 			b.WriteString("</code>")
 		} else {
-			b.WriteString(html.EscapeString(s.S))
+			b.WriteString(html.EscapeString(s.Content))
 		}
 	}
 	return b.String()
