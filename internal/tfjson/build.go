@@ -38,8 +38,8 @@ const (
 	maxConsMembers = 32
 	// maxConsed bounds the hash-consing table.
 	maxConsed = 1 << 20
-	slabSize    = 512
-	arenaSize   = 64 << 10
+	slabSize  = 512
+	arenaSize = 64 << 10
 )
 
 type builder struct {
