@@ -241,7 +241,7 @@ func (b *builder) object(s *scanner, depth int) (*ast.Term, *shapeError, error) 
 			return nil, nil, err
 		}
 		if verr != nil {
-			b.errs = append(b.errs, memberError{index: len(b.items), err: verr})
+			b.errs = append(b.errs, memberError{index: len(b.items) - start, err: verr})
 		}
 		b.items = append(b.items, memberItem{key: string(k.Value.(ast.String)), item: [2]*ast.Term{k, v}})
 		c, err = s.next()

@@ -388,7 +388,7 @@ func (r *reader) object(s *scanner, n *node, build bool, depth int) (*ast.Term, 
 			}
 			if f != nil {
 				if verr != nil {
-					b.errs = append(b.errs, memberError{index: len(b.items), err: verr})
+					b.errs = append(b.errs, memberError{index: len(b.items) - start, err: verr})
 				}
 				b.items = append(b.items, memberItem{key: key, item: [2]*ast.Term{k, v}})
 			}
