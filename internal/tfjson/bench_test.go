@@ -3,43 +3,146 @@ package tfjson
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
-func benchFile(b *testing.B) []byte {
-	p := os.Getenv("TFJSON_BENCH_PLAN")
-	if p == "" {
-		b.Skip("TFJSON_BENCH_PLAN not set")
+// The reader against the decode floor, on the plans of the checker
+// benchmark (tools/genplan, as tools/bench.sh makes them): N families alone
+// ("pure") and with 10 × N unrelated resources ("mixed"), plus the no-op
+// plan of existing secrets. N is TFJSON_BENCH_FAMILIES (default 1000; the
+// issue's figures are at 10000). Compare with benchstat:
+//
+//	go test -run '^$' -bench . -count 6 ./internal/tfjson | tee new.txt
+//
+// Decode is the floor: encoding/json with UseNumber into Go values, what
+// `check` did first. DecodeConvert adds ast.InterfaceToValue: the whole
+// former reader. Read is the reader (what the bundle reads), ReadAll the
+// reader keeping everything (check --policy). held-B/op is the heap the
+// value read holds afterwards.
+
+var benchPlans struct {
+	once  sync.Once
+	err   error
+	files map[string][]byte
+}
+
+func benchPlan(b *testing.B, name string) []byte {
+	b.Helper()
+	benchPlans.once.Do(func() {
+		n := 1000
+		if s := os.Getenv("TFJSON_BENCH_FAMILIES"); s != "" {
+			if n, benchPlans.err = strconv.Atoi(s); benchPlans.err != nil {
+				return
+			}
+		}
+		dir, err := os.MkdirTemp("", "tfjson-bench")
+		if err != nil {
+			benchPlans.err = err
+			return
+		}
+		defer func() { _ = os.RemoveAll(dir) }()
+		bin := filepath.Join(dir, "genplan")
+		if out, err := exec.Command("go", "build", "-o", bin, "../../tools/genplan").CombinedOutput(); err != nil {
+			benchPlans.err = fmt.Errorf("building genplan: %v: %s", err, out)
+			return
+		}
+		benchPlans.files = map[string][]byte{}
+		for name, args := range map[string][]string{
+			"pure":     {"-mode", "create", "-families", strconv.Itoa(n), "-unrelated", "0"},
+			"mixed":    {"-mode", "create", "-families", strconv.Itoa(n), "-unrelated", strconv.Itoa(10 * n)},
+			"existing": {"-mode", "existing", "-families", strconv.Itoa(n / 10), "-unrelated", strconv.Itoa(n)},
+		} {
+			f := filepath.Join(dir, name+".json")
+			if out, err := exec.Command(bin, append(args, "-q", "-o", f)...).CombinedOutput(); err != nil {
+				benchPlans.err = fmt.Errorf("genplan %v: %v: %s", args, err, out)
+				return
+			}
+			if benchPlans.files[name], err = os.ReadFile(f); err != nil {
+				benchPlans.err = err
+				return
+			}
+		}
+	})
+	if benchPlans.err != nil {
+		b.Fatal(benchPlans.err)
 	}
-	data, err := os.ReadFile(p)
+	return benchPlans.files[name]
+}
+
+var benchCases = []string{"pure", "mixed", "existing"}
+
+func runBench(b *testing.B, read func([]byte) (any, error)) {
+	for _, name := range benchCases {
+		b.Run(name, func(b *testing.B) {
+			data := benchPlan(b, name)
+			b.SetBytes(int64(len(data)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := read(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(held(b, func() (any, error) { return read(data) })), "held-B/op")
+		})
+	}
+}
+
+// held is the heap that the value read holds.
+func held(b *testing.B, read func() (any, error)) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	v, err := read()
 	if err != nil {
 		b.Fatal(err)
 	}
-	return data
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(v)
+	if after.HeapAlloc < before.HeapAlloc {
+		return 0
+	}
+	return after.HeapAlloc - before.HeapAlloc
 }
 
-func BenchmarkReadX(b *testing.B) {
-	data := benchFile(b)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := Read("plan.json", bytes.NewReader(data), ReadOptions{MaxMemory: -1}); err != nil {
-			b.Fatal(err)
-		}
-	}
+func decode(data []byte) (any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	err := dec.Decode(&v)
+	return v, err
 }
 
-func BenchmarkDecodeX(b *testing.B) {
-	data := benchFile(b)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		dec := json.NewDecoder(bytes.NewReader(data))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			b.Fatal(err)
+func BenchmarkDecode(b *testing.B) { runBench(b, decode) }
+
+func BenchmarkDecodeConvert(b *testing.B) {
+	runBench(b, func(data []byte) (any, error) {
+		v, err := decode(data)
+		if err != nil {
+			return nil, err
 		}
-	}
+		return ast.InterfaceToValue(v)
+	})
+}
+
+func BenchmarkRead(b *testing.B) {
+	runBench(b, func(data []byte) (any, error) {
+		return Read("plan.json", bytes.NewReader(data), ReadOptions{MaxMemory: -1})
+	})
+}
+
+func BenchmarkReadAll(b *testing.B) {
+	runBench(b, func(data []byte) (any, error) {
+		return Read("plan.json", bytes.NewReader(data), ReadOptions{MaxMemory: -1, KeepAll: true})
+	})
 }

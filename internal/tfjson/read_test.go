@@ -335,18 +335,22 @@ func TestSkippedPartsAreNotAllocated(t *testing.T) {
 // refused as soon as the reader knows it, naming the flag.
 func TestMemoryBudget(t *testing.T) {
 	var entries []string
-	for i := 0; i < 200; i++ {
+	for i := 0; i < 400; i++ {
 		entries = append(entries, rc("rotation_secret"))
 	}
 	doc := plan(entries...)
 	doc = doc[:len(doc)-2] + `,"not json` // broken after the entries: the budget error comes first
-	_, err := readString(doc, ReadOptions{MaxMemory: 100 << 10, MemoryFlag: "--max-memory"})
+	budget := int64(MemoryBase + 40<<10*MemoryPerKeptByte) // 40 KiB may be kept
+	_, err := readString(doc, ReadOptions{MaxMemory: budget, MemoryFlag: "--max-memory"})
 	if err == nil || !strings.Contains(err.Error(), "plan.json: too large to check within the memory budget: by byte ") ||
-		!strings.HasSuffix(err.Error(), "more than the 100.0 KiB budget; raise it with --max-memory") {
+		!strings.HasSuffix(err.Error(), "more than the 64.5 MiB budget; raise it with --max-memory") {
 		t.Fatalf("err = %v", err)
 	}
-	ok := plan(entries...)
-	if _, err := readString(ok, ReadOptions{MaxMemory: -1}); err != nil {
+	ok := plan(entries[:200]...)
+	if len(ok) > 40<<10 {
+		t.Fatalf("test bug: the plan is %d bytes", len(ok))
+	}
+	if _, err := readString(ok, ReadOptions{MaxMemory: budget}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := readString(ok, ReadOptions{})
