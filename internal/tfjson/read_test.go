@@ -339,7 +339,7 @@ func TestMemoryBudget(t *testing.T) {
 		entries = append(entries, rc("rotation_secret"))
 	}
 	doc := plan(entries...)
-	doc = doc[:len(doc)-2] + `,"not json` // broken after the entries: the budget error comes first
+	doc = doc[:len(doc)-2] + `,"not json`                  // broken after the entries: the budget error comes first
 	budget := int64(MemoryBase + 40<<10*MemoryPerKeptByte) // 40 KiB may be kept
 	_, err := readString(doc, ReadOptions{MaxMemory: budget, MemoryFlag: "--max-memory"})
 	if err == nil || !strings.Contains(err.Error(), "plan.json: too large to check within the memory budget: by byte ") ||
