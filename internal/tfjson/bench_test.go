@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -27,7 +28,8 @@ import (
 // `check` did first. DecodeConvert adds ast.InterfaceToValue: the whole
 // former reader. Read is the reader (what the bundle reads), ReadAll the
 // reader keeping everything (check --policy). held-B/op is the heap the
-// value read holds afterwards.
+// value read holds afterwards, cpu-ns/op the CPU time per read (all
+// threads, GC included), steadier than the wall clock on a shared machine.
 
 var benchPlans struct {
 	once  sync.Once
@@ -86,15 +88,28 @@ func runBench(b *testing.B, read func([]byte) (any, error)) {
 			data := benchPlan(b, name)
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			cpu0 := cpuTime()
 			for b.Loop() {
 				if _, err := read(data); err != nil {
 					b.Fatal(err)
 				}
 			}
 			b.StopTimer()
+			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N), "cpu-ns/op")
 			b.ReportMetric(float64(held(b, func() (any, error) { return read(data) })), "held-B/op")
 		})
 	}
+}
+
+// cpuTime is the CPU time of the process (user and system, all threads:
+// the GC's too), in nanoseconds. On a shared machine it varies less than
+// the wall clock.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }
 
 // held is the heap that the value read holds.
