@@ -53,10 +53,13 @@ type builder struct {
 	elems []*ast.Term   // elements of the arrays under construction
 	errs  []memberError // value errors of the objects under construction
 
-	// Accounting of the bytes kept, for the memory budget: keptDone bytes
-	// of finished values, and the value being built since curStart.
+	// Accounting for the memory budget: keptDone bytes of JSON in finished
+	// values, and the value being built since curStart; heap, an estimate
+	// of the heap the values built hold (their terms, strings, objects and
+	// arrays, as OPA lays them out, and the tables of this builder).
 	keptDone int64
 	curStart int64
+	heap     int64
 	budget   *budget
 }
 
@@ -95,6 +98,7 @@ func (b *builder) term(v ast.Value) *ast.Term {
 	t := &b.slab[0]
 	b.slab = b.slab[1:]
 	t.Value = v
+	b.heap += 24 // the term; its value's own header is counted by the caller
 	return t
 }
 
@@ -107,6 +111,7 @@ func (b *builder) stringOf(raw []byte) string {
 	if n > arenaSize/8 {
 		return string(raw)
 	}
+	b.heap += int64(n) + 16 // the bytes, and the string header of the value
 	if cap(b.arena)-len(b.arena) < n {
 		b.arena = make([]byte, 0, arenaSize)
 	}
@@ -130,6 +135,7 @@ func (b *builder) str(raw []byte) *ast.Term {
 	t := b.term(ast.String(s))
 	if len(b.strs) < maxInterned {
 		b.strs[s] = t
+		b.heap += 48
 	}
 	return t
 }
@@ -154,6 +160,7 @@ func (b *builder) num(text []byte) (*ast.Term, *shapeError) {
 	t := b.term(n)
 	if len(text) <= maxInternLen && len(b.nums) < maxInterned {
 		b.nums[s] = t
+		b.heap += 48
 	}
 	return t, nil
 }
@@ -164,12 +171,12 @@ func (b *builder) begin(s *scanner) { b.curStart = s.offset() }
 func (b *builder) finish(s *scanner) error {
 	b.keptDone += s.offset() - b.curStart
 	b.curStart = s.offset()
-	return b.budget.check(b.keptDone, s)
+	return b.budget.check(b.keptDone, b.heap, s)
 }
 
 // progress checks the budget in the middle of a value.
 func (b *builder) progress(s *scanner) error {
-	return b.budget.check(b.keptDone+s.offset()-b.curStart, s)
+	return b.budget.check(b.keptDone+s.offset()-b.curStart, b.heap, s)
 }
 
 // build reads one whole value. A value error (a number OPA refuses) is
@@ -338,8 +345,12 @@ func (b *builder) object0(items []memberItem) *ast.Term {
 		}
 	}
 	t := b.term(ast.NewObject(pairs...))
+	// OPA's object: its struct, a Go map of n entries, the members and
+	// their index; the pairs given to it.
+	b.heap += 112 + 48*int64(n) + 144*int64((n+7)/8) + 16*int64(n)
 	if cons && len(b.cons) < maxConsed {
 		b.cons[h] = &consEntry{t: t, pairs: pairs, next: b.cons[h]}
+		b.heap += 80
 	}
 	return t
 }
@@ -391,8 +402,10 @@ func (b *builder) array0(elems []*ast.Term) *ast.Term {
 		}
 	}
 	t := b.term(ast.NewArray(elems...))
+	b.heap += 48 + 16*int64(len(elems)) // OPA's array: its struct, the elements and their hashes
 	if cons && len(b.cons) < maxConsed {
 		b.cons[h] = &consEntry{t: t, elems: elems, next: b.cons[h]}
+		b.heap += 80
 	}
 	return t
 }

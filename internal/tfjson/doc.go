@@ -79,6 +79,7 @@
 // once (hash consing), which plans repeat a lot (every resource's
 // after_unknown and sensitive marks, change windows, planned_values' copy
 // of each change.after). A document whose kept part would need more than
-// ReadOptions.MaxMemory (estimated as MemoryBase plus MemoryPerKeptByte per
-// kept byte of JSON) is refused as soon as the reader knows it.
+// ReadOptions.MaxMemory (estimated from the bytes of JSON kept and the size
+// of the value built from them, see MemoryBase) is refused as soon as the
+// reader knows it.
 package tfjson

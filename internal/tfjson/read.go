@@ -21,17 +21,23 @@ const DefaultMaxInputBytes int64 = 1 << 30
 const DefaultMaxMemory int64 = 2 << 30
 
 // The memory budget's estimate of what `check` needs for a document:
-// MemoryBase (the process, the compiled bundle) plus MemoryPerKeptByte per
-// byte of JSON the reader keeps: the OPA value itself (1.7 bytes per kept
-// byte on the genplan plans, thanks to interning and hash consing) and what
-// the rules build over it during the evaluation (records, maps,
-// comprehensions: most of it). Measured peak RSS of `check` (Go 1.26,
-// OPA 1.22): 45 MiB + 12.3 per kept byte on the densest plan (genplan
-// pure, N = 10 000: 54.8 MB kept, 718 MB), 4.9 on a no-op plan of existing
-// secrets; rounded up.
+//
+//	MemoryBase + MemoryPerKeptByte × kept + MemoryPerValueByte × value
+//
+// MemoryBase is the process and the compiled bundle; kept is the bytes of
+// JSON the reader keeps, and MemoryPerKeptByte what the rules build over
+// them during the evaluation (records, maps, comprehensions); value is the
+// reader's estimate of the heap the OPA value holds (about 1.7 bytes per
+// kept byte on the genplan plans, thanks to interning and hash consing, but
+// 28 for a hostile array of distinct one-key objects), and
+// MemoryPerValueByte leaves the garbage collector its headroom. Measured
+// peak RSS of `check` (Go 1.26, OPA 1.22): 45 MiB + 12.3 per kept byte on
+// the densest plan (genplan pure, N = 10 000: 54.8 MB kept, 93 MB of
+// value, 718 MB), 4.9 per kept byte on a no-op plan of existing secrets.
 const (
-	MemoryBase        = 64 << 20
-	MemoryPerKeptByte = 14
+	MemoryBase         = 64 << 20
+	MemoryPerKeptByte  = 12
+	MemoryPerValueByte = 2
 )
 
 // StdinName is the file name that reads standard input.
@@ -42,8 +48,8 @@ type ReadOptions struct {
 	// MaxBytes is the largest document read (<= 0: DefaultMaxInputBytes).
 	MaxBytes int64
 	// MaxMemory is the memory budget: a document whose kept part would need
-	// more (MemoryBase + MemoryPerKeptByte per kept byte) is refused as soon
-	// as the reader knows it (0: DefaultMaxMemory; < 0: no budget).
+	// more (see MemoryBase) is refused as soon as the reader knows it (0:
+	// DefaultMaxMemory; < 0: no budget).
 	MaxMemory int64
 	// MemoryFlag names the setting that raises the budget in the error
 	// ("--max-memory"); empty leaves the hint out.
@@ -63,8 +69,9 @@ type Document struct {
 	// It is passed to every evaluation as the parsed input.
 	Value ast.Value
 	// Size is the document's size in bytes; Kept the bytes of JSON that
-	// Value holds.
-	Size, Kept int64
+	// Value holds; ValueBytes the reader's estimate of the heap Value
+	// holds; Estimate the memory budget's estimate for the document.
+	Size, Kept, ValueBytes, Estimate int64
 }
 
 // supportedFormat matches the format_version values this checker reads:
@@ -203,7 +210,8 @@ func Read(name string, r io.Reader, opts ReadOptions) (*Document, error) {
 	if rd.isPlan {
 		kind = "plan"
 	}
-	return &Document{File: name, Kind: kind, FormatVersion: rd.format, Value: v.Value, Size: s.offset(), Kept: rd.b.keptDone}, nil
+	return &Document{File: name, Kind: kind, FormatVersion: rd.format, Value: v.Value,
+		Size: s.offset(), Kept: rd.b.keptDone, ValueBytes: rd.b.heap, Estimate: estimate(rd.b.keptDone, rd.b.heap)}, nil
 }
 
 // trailing checks that nothing but white space follows the document.
@@ -265,14 +273,20 @@ type budget struct {
 	flag  string
 }
 
-func (bg *budget) check(kept int64, s *scanner) error {
+func (bg *budget) check(kept, value int64, s *scanner) error {
 	if bg == nil || bg.limit < 0 {
 		return nil
 	}
-	if est := MemoryBase + kept*MemoryPerKeptByte; est > bg.limit {
+	if est := estimate(kept, value); est > bg.limit {
 		return &budgetError{kept: kept, offset: s.offset(), estimate: est, limit: bg.limit, flag: bg.flag}
 	}
 	return nil
+}
+
+// estimate is the memory `check` needs for kept bytes of JSON that make a
+// value of value bytes.
+func estimate(kept, value int64) int64 {
+	return MemoryBase + MemoryPerKeptByte*kept + MemoryPerValueByte*value
 }
 
 func (e *budgetError) describe() string {

@@ -339,11 +339,11 @@ func TestMemoryBudget(t *testing.T) {
 		entries = append(entries, rc("rotation_secret"))
 	}
 	doc := plan(entries...)
-	doc = doc[:len(doc)-2] + `,"not json`                  // broken after the entries: the budget error comes first
-	budget := int64(MemoryBase + 40<<10*MemoryPerKeptByte) // 40 KiB may be kept
+	doc = doc[:len(doc)-2] + `,"not json`                                         // broken after the entries: the budget error comes first
+	budget := int64(MemoryBase + 40<<10*(MemoryPerKeptByte+MemoryPerValueByte*2)) // about 40 KiB may be kept
 	_, err := readString(doc, ReadOptions{MaxMemory: budget, MemoryFlag: "--max-memory"})
 	if err == nil || !strings.Contains(err.Error(), "plan.json: too large to check within the memory budget: by byte ") ||
-		!strings.HasSuffix(err.Error(), "more than the 64.5 MiB budget; raise it with --max-memory") {
+		!strings.HasSuffix(err.Error(), "more than the 64.6 MiB budget; raise it with --max-memory") {
 		t.Fatalf("err = %v", err)
 	}
 	ok := plan(entries[:200]...)

@@ -44,7 +44,7 @@ func main() {
 		}
 		value = doc.Value
 		if *verbose {
-			fmt.Printf("size %d kept %d\n", doc.Size, doc.Kept)
+			fmt.Printf("size %d kept %d value (estimated) %d memory estimate %d\n", doc.Size, doc.Kept, doc.ValueBytes, doc.Estimate)
 		}
 	} else {
 		f, err := os.Open(flag.Arg(0))
