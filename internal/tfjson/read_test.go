@@ -360,6 +360,22 @@ func TestMemoryBudget(t *testing.T) {
 	if d.Kept < int64(len(ok))*9/10 || d.Kept > int64(len(ok)) {
 		t.Errorf("kept %d of %d bytes", d.Kept, len(ok))
 	}
+
+	// Few bytes that make a big value: 300 000 distinct one-key objects
+	// inside a rotation resource (3.7 MB) would hold about 100 MB.
+	var b strings.Builder
+	b.WriteString(`{"format_version":"1.2","values":{"root_module":{"resources":[{"address":"a","mode":"managed","type":"rotation_secret","name":"a","values":{"x":[`)
+	for i := 0; i < 300000; i++ {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"a":%d}`, i)
+	}
+	b.WriteString(`]}}]}}}`)
+	_, err = readString(b.String(), ReadOptions{MaxMemory: 256 << 20})
+	if err == nil || !strings.Contains(err.Error(), "too large to check within the memory budget") {
+		t.Errorf("a value of many small objects: %v", err)
+	}
 }
 
 // The existing messages for documents that are not plans.
