@@ -151,6 +151,7 @@ func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stder
 		if err != nil {
 			return fail(stderr, "check", err)
 		}
+		log.Debug("read", "file", doc.File, "kind", doc.Kind, "bytes", doc.Size, "kept", doc.Kept, "memory_estimate", doc.Estimate)
 		findings, err := engine.Evaluate(ctx, doc)
 		if err != nil {
 			return fail(stderr, "check", err)
