@@ -72,7 +72,9 @@ func TestReadInputMalformedEntries(t *testing.T) {
 		{func(rcs []any) { rcs[1] = "x" }, "resource_changes[1]: expected an object, found a string"},
 		{func(rcs []any) { rcs[0].(map[string]any)["change"].(map[string]any)["actions"] = 3 },
 			"resource_changes[0].change.actions: expected an array of strings, found a number"},
-		{func(rcs []any) { rcs[0].(map[string]any)["change"].(map[string]any)["actions"] = []any{"create", false} },
+		{func(rcs []any) {
+			rcs[0].(map[string]any)["change"].(map[string]any)["actions"] = []any{"create", false}
+		},
 			"resource_changes[0].change.actions[1]: expected a string, found a boolean"},
 		{func(rcs []any) { rcs[1].(map[string]any)["type"] = []any{} }, "resource_changes[1].type: expected a string, found an array"},
 	}

@@ -250,7 +250,8 @@ func (b *builder) object(s *scanner, depth int) (*ast.Term, *shapeError, error) 
 		if verr != nil {
 			b.errs = append(b.errs, memberError{index: len(b.items) - start, err: verr})
 		}
-		b.items = append(b.items, memberItem{key: string(k.Value.(ast.String)), item: [2]*ast.Term{k, v}})
+		key, _ := k.Value.(ast.String) // b.str makes strings only
+		b.items = append(b.items, memberItem{key: string(key), item: [2]*ast.Term{k, v}})
 		c, err = s.next()
 		if err != nil {
 			return nil, nil, err

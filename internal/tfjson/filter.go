@@ -302,7 +302,7 @@ func (r *reader) resource(s *scanner, n *node, build bool, depth int) (*ast.Term
 		return nil, verr, nil
 	}
 	raw := s.endCapture()
-	if verr != nil || !(r.rotation || r.keepAll) {
+	if verr != nil || !r.rotation && !r.keepAll {
 		return nil, verr, nil
 	}
 	ms := newMemScanner(raw, start)
@@ -360,7 +360,8 @@ func (r *reader) object(s *scanner, n *node, build bool, depth int) (*ast.Term, 
 			var key string
 			if f != nil {
 				k = b.str(raw)
-				key = string(k.Value.(ast.String))
+				ks, _ := k.Value.(ast.String) // b.str makes strings only
+				key = string(ks)
 				for i, req := range n.required {
 					if req == key {
 						present |= 1 << i

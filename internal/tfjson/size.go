@@ -75,7 +75,7 @@ func sameFigure(a, b string) bool {
 // GiB).
 func ParseByteSize(s string) (int64, error) {
 	t := strings.TrimSpace(s)
-	i := strings.IndexFunc(t, func(r rune) bool { return !(r >= '0' && r <= '9' || r == '.') })
+	i := strings.IndexFunc(t, func(r rune) bool { return (r < '0' || r > '9') && r != '.' })
 	num, unit := t, ""
 	if i >= 0 {
 		num, unit = t[:i], strings.TrimSpace(t[i:])
