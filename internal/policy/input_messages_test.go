@@ -25,6 +25,18 @@ func TestReadInputTruncatedSaysHowManyBytes(t *testing.T) {
 	}
 }
 
+// The same for a --params JSON file.
+func TestLoadParamsTruncatedSaysHowManyBytes(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "params.json")
+	if err := os.WriteFile(p, []byte(`{"max_ttl": {"high": "30d"`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadParams(p)
+	if err == nil || !strings.Contains(err.Error(), "truncated JSON: the document ends after 26 bytes before it is complete") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
 // The size limit read "1.0 GiB, more than the 1 GiB limit".
 func TestReadInputFileSizeNeverReadsAsTheLimit(t *testing.T) {
 	dir := t.TempDir()

@@ -412,7 +412,7 @@ func (b *builder) array0(elems []*ast.Term) *ast.Term {
 }
 
 // elemsFrom copies the elements under construction from start, for an
-// array. A slice that the array would share with an equal one is recycled.
+// array (which keeps the slice).
 func (b *builder) elemsFrom(start int) []*ast.Term {
 	elems := make([]*ast.Term, len(b.elems)-start)
 	copy(elems, b.elems[start:])
