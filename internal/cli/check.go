@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
+	"github.com/rotationkit/terraform-provider-rotation/internal/tfjson"
 )
 
 // maxInputBytes caps each input document; tests lower it.
@@ -36,6 +37,8 @@ Flags:
   --format FORMAT     text (default), json, sarif, junit or github
 ` + policyFlagsUsage + `  --fail-on LEVEL     deny (default) or warn: the lowest severity that makes the exit code 1
   --output FILE       write the report to FILE instead of standard output
+  --max-memory SIZE   memory budget, e.g. 2GiB (default) or 512MiB: a document whose part the
+                      policies read would need more is refused (exit 2) instead of swapping
   --log-level LEVEL   trace, debug, info, warn (default), error or off; logs go to stderr
   --log-json          log as JSON lines
 
@@ -50,17 +53,20 @@ type checkConfig struct {
 	failOn policy.Severity
 	output string
 	files  []string
+	// maxMemory is the memory budget of reading each document.
+	maxMemory int64
 }
 
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	var cfg checkConfig
-	var failOn, logLevel string
+	var failOn, logLevel, maxMemory string
 	var logJSON bool
 	fs.StringVar(&cfg.format, "format", "text", "")
 	cfg.register(fs)
 	fs.StringVar(&failOn, "fail-on", "deny", "")
 	fs.StringVar(&cfg.output, "output", "", "")
+	fs.StringVar(&maxMemory, "max-memory", "2GiB", "")
 	fs.StringVar(&logLevel, "log-level", "warn", "")
 	fs.BoolVar(&logJSON, "log-json", false, "")
 	files, err := parseArgs(fs, args)
@@ -79,6 +85,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if err := cfg.validate(failOn, files); err != nil {
 		return fail(stderr, "check", err)
+	}
+	if cfg.maxMemory, err = tfjson.ParseByteSize(maxMemory); err != nil || cfg.maxMemory == 0 {
+		return fail(stderr, "check", usagef("--max-memory %q is not a size such as 2GiB or 512MiB", maxMemory))
 	}
 	return check(context.Background(), cfg, log, stdout, stderr)
 }
@@ -120,10 +129,11 @@ func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stder
 
 	rep := &report{rules: engine.Rules(), failOn: cfg.failOn}
 	for _, name := range cfg.files {
-		doc, err := policy.ReadInputFile(name, maxInputBytes)
+		doc, err := cfg.readWith(name, tfjson.ReadOptions{MaxMemory: cfg.maxMemory, MemoryFlag: "--max-memory"})
 		if err != nil {
 			return fail(stderr, "check", err)
 		}
+		log.Debug("read", "file", doc.File, "kind", doc.Kind, "bytes", doc.Size, "kept", doc.Kept, "memory_estimate", doc.Estimate)
 		findings, err := engine.Evaluate(ctx, doc)
 		if err != nil {
 			return fail(stderr, "check", err)

@@ -104,7 +104,7 @@ func TestCheckBadInput(t *testing.T) {
 		{name: "not a plan", files: []string{writeFile(t, dir, "other.json", []byte(`{"name": "package.json", "version": "1.0.0"}`))}, want: "other.json: not a Terraform plan or state document: no format_version"},
 		{name: "array", files: []string{writeFile(t, dir, "arr.json", []byte(`[]`))}, want: "arr.json: not a Terraform plan or state document: the JSON is an array"},
 		{name: "unsupported format_version", files: []string{writeFile(t, dir, "v2.json", []byte(`{"format_version":"2.0","planned_values":{}}`))}, want: `v2.json: unsupported format_version "2.0"`},
-		{name: "huge", files: []string{huge}, want: "huge.json: too large: 1.0 GiB, more than the 1 GiB limit"},
+		{name: "huge", files: []string{huge}, want: "huge.json: too large: 1 073 741 825 bytes, more than the 1 GiB (1 073 741 824 bytes) limit"},
 		{name: "binary plan", files: []string{writeFile(t, dir, "tfplan", []byte("PK\x03\x04\x14\x00"))}, want: "tfplan: a binary plan file (zip), not JSON"},
 		{name: "bad file after a good one", files: []string{clean, filepath.Join(dir, "nope.json")}, want: "nope.json: cannot read"},
 	}

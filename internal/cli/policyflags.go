@@ -7,6 +7,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
+	"github.com/rotationkit/terraform-provider-rotation/internal/tfjson"
 )
 
 // policyFlags are the flags of the commands that evaluate the policy
@@ -66,4 +67,18 @@ func withNow(data map[string]any, now string) map[string]any {
 	}
 	params["now"] = now
 	return data
+}
+
+// read reads one document the way every command that evaluates the bundle
+// does, with the default memory budget.
+func (p *policyFlags) read(name string) (*policy.Document, error) {
+	return p.readWith(name, tfjson.ReadOptions{})
+}
+
+// readWith reads one document with check's reader. Extra policies may
+// read anything, so with them the whole document is kept; otherwise only
+// what the bundle reads. opts sets the memory budget (zero: the default).
+func (p *policyFlags) readWith(name string, opts tfjson.ReadOptions) (*policy.Document, error) {
+	opts.MaxBytes, opts.KeepAll = maxInputBytes, len(p.policies) > 0
+	return tfjson.ReadFile(name, opts)
 }

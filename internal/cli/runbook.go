@@ -175,7 +175,9 @@ func (c *runbookConfig) newEngine(ctx context.Context, log hclog.Logger) (*polic
 // buildRunbookWith reads the document with check's reader, evaluates the
 // policies and their view of it in one query and builds the report.
 func buildRunbookWith(ctx context.Context, engine *policy.Engine, cfg runbookConfig, log hclog.Logger) (*runbook.Report, *runbook.Input, error) {
-	doc, err := policy.ReadInputFile(cfg.file, maxInputBytes)
+	// The same reader and options as check: extra policies may read
+	// anything, so with them the whole document is kept.
+	doc, err := cfg.read(cfg.file)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -51,7 +51,7 @@ func TestReadInputFileErrors(t *testing.T) {
 		{"format 0.1", write("v01.json", []byte(`{"format_version": "0.1"}`)), `unsupported format_version "0.1"`},
 		{"zip plan", write("tfplan", []byte("PK\x03\x04rest of a zip")), "binary plan file"},
 		{"utf16", write("utf16.json", []byte{0xFF, 0xFE, '{', 0}), "UTF-16"},
-		{"huge", huge, "too large: 1.0 GiB"},
+		{"huge", huge, "too large: 1 073 741 825 bytes, more than the 1 GiB (1 073 741 824 bytes) limit"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -57,7 +57,7 @@ func LoadParams(path string) (map[string]any, error) {
 		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.UseNumber()
 		if err := dec.Decode(&doc); err != nil {
-			return nil, fail("%s", describeJSONError(err, dec.InputOffset()))
+			return nil, fail("%s", describeJSONError(err, int64(len(raw))))
 		}
 		if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 			return nil, fail("not JSON: unexpected data after the JSON document at byte %d", dec.InputOffset())
