@@ -9,7 +9,6 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-
 // attr returns the attribute name of body (native or JSON), or nil.
 func attr(body hcl.Body, name string) *hcl.Attribute {
 	content, _, _ := body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: name}}})
