@@ -427,3 +427,26 @@ func keyString(expr hcl.Expression) string {
 	}
 	return v.AsString()
 }
+
+// LocateFirst is Locate with several candidate paths, most specific first:
+// the first path that is declared in full wins; when none is, the match is
+// that of the first path (its longest declared prefix, or the block).
+func (c *Config) LocateFirst(address string, paths []string) (Match, error) {
+	if len(paths) == 0 {
+		return c.Locate(address, "")
+	}
+	var first Match
+	for i, p := range paths {
+		m, err := c.Locate(address, p)
+		if err != nil {
+			return Match{}, err
+		}
+		if m.Path == p {
+			return m, nil
+		}
+		if i == 0 {
+			first = m
+		}
+	}
+	return first, nil
+}

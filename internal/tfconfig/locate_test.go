@@ -117,3 +117,29 @@ func TestParseAddress(t *testing.T) {
 		}
 	}
 }
+
+func TestLocateFirst(t *testing.T) {
+	c, err := Load("testdata/nested")
+	if err != nil {
+		t.Fatal(err)
+	}
+	main := filepath.Join("testdata", "nested", "main.tf")
+	for _, tc := range []struct {
+		paths []string
+		line  string
+	}{
+		{nil, main + ":58"},
+		{[]string{"hold_reason", "hold_revocation"}, main + ":63"},
+		{[]string{"schedule.ttl", "schedule.overlap"}, main + ":67"},
+		{[]string{"schedule.ttl", "hold_reason"}, main + ":65"},
+		{[]string{"versions"}, main + ":58"},
+	} {
+		m, err := c.LocateFirst("rotation_secret.renamed[0]", tc.paths)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Line().String(); got != tc.line {
+			t.Errorf("%v: %s, want %s", tc.paths, got, tc.line)
+		}
+	}
+}
