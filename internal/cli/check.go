@@ -41,6 +41,10 @@ Flags:
                       repeatable
   --fail-on LEVEL     deny (default) or warn: the lowest severity that makes the exit code 1
   --output FILE       write the report to FILE instead of standard output
+  --config DIR        the Terraform configuration the plans were made from (default: the
+                      current directory when it holds .tf files; '' turns it off): findings
+                      point at the .tf line of their resource and attribute
+  --explain RULE      print the documentation of a rule (docs/rules/RULE.md) and exit
   --log-level LEVEL   trace, debug, info, warn (default), error or off; logs go to stderr
   --log-json          log as JSON lines
 
@@ -55,6 +59,7 @@ type checkConfig struct {
 	policies stringList
 	failOn   policy.Severity
 	output   string
+	config   string // "" when no configuration is read
 	files    []string
 }
 
@@ -70,6 +75,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.output, "output", "", "")
 	fs.StringVar(&logLevel, "log-level", "warn", "")
 	fs.BoolVar(&logJSON, "log-json", false, "")
+	configFlag := fs.String("config", "", "")
 	files, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		if _, err := fmt.Fprint(stdout, checkUsage); err != nil {
@@ -87,6 +93,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if err := cfg.validate(failOn, files); err != nil {
 		return fail(stderr, "check", err)
 	}
+	cfg.config = configDir(*configFlag, flagGiven(fs, "config"))
 	return check(context.Background(), cfg, log, stdout, stderr)
 }
 
@@ -134,6 +141,7 @@ func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stder
 	}
 
 	rep := &report{rules: engine.Rules(), failOn: cfg.failOn}
+	src := loadSources(cfg.config, rep.rules, log)
 	for _, name := range cfg.files {
 		doc, err := policy.ReadInputFile(name, maxInputBytes)
 		if err != nil {
@@ -143,8 +151,9 @@ func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stder
 		if err != nil {
 			return fail(stderr, "check", err)
 		}
-		rep.results = append(rep.results, fileResult{file: doc.File, findings: findings})
+		rep.results = append(rep.results, fileResult{file: doc.File, findings: findings, locs: src.locate(findings)})
 	}
+	rep.note = src.note()
 	deny, warn := rep.counts()
 	log.Info("checked", "files", len(cfg.files), "deny", deny, "warn", warn, "elapsed", time.Since(start))
 
