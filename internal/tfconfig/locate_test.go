@@ -143,3 +143,35 @@ func TestLocateFirst(t *testing.T) {
 		}
 	}
 }
+
+func TestReferencesAndRange(t *testing.T) {
+	c, err := Load("testdata/nested")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := c.Locate("rotation_secret.renamed[0]", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.References(), ","); got != "rotation_secret_family.f" {
+		t.Errorf("references %q", got)
+	}
+	r, ok := m.Range()
+	if !ok || r.Line != 58 || r.EndLine != 69 {
+		t.Errorf("range %+v %v", r, ok)
+	}
+	m, err = c.Locate(`module.apps["x"].module.keys[0].rotation_secret.jwt["a"]`, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(m.References(), ","); got != "module.apps.module.keys.rotation_secret_family.keys" {
+		t.Errorf("references %q", got)
+	}
+	m, err = c.Locate("module.vendor.rotation_secret.x", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if refs := m.References(); refs != nil {
+		t.Errorf("module call references %v", refs)
+	}
+}
