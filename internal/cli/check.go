@@ -28,6 +28,7 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 const checkUsage = `Usage: ` + Program + ` check [flags] PLAN.json...
+       ` + Program + ` check --explain RULE
 
 Checks Terraform/OpenTofu plans and states (` + "`terraform show -json`" + ` output; "-" reads
 standard input) against the bundled rotation policies, with OPA embedded.
@@ -44,7 +45,8 @@ Flags:
   --config DIR        the Terraform configuration the plans were made from (default: the
                       current directory when it holds .tf files; '' turns it off): findings
                       point at the .tf line of their resource and attribute
-  --explain RULE      print the documentation of a rule (docs/rules/RULE.md) and exit
+  --explain RULE      print the documentation of a rule (docs/rules/RULE.md: what it checks,
+                      why, how to fix it, examples) and exit
   --log-level LEVEL   trace, debug, info, warn (default), error or off; logs go to stderr
   --log-json          log as JSON lines
 
@@ -76,6 +78,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&logLevel, "log-level", "warn", "")
 	fs.BoolVar(&logJSON, "log-json", false, "")
 	configFlag := fs.String("config", "", "")
+	explainID := fs.String("explain", "", "")
 	files, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		if _, err := fmt.Fprint(stdout, checkUsage); err != nil {
@@ -85,6 +88,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		return fail(stderr, "check", err)
+	}
+	if flagGiven(fs, "explain") {
+		if len(files) > 0 {
+			return fail(stderr, "check", usagef("--explain RULE prints a rule's documentation and takes no input files"))
+		}
+		return explain(*explainID, stdout, stderr)
 	}
 	log, err := newLogger(stderr, "check", logLevel, logJSON)
 	if err != nil {

@@ -295,6 +295,7 @@ type sarifText struct {
 type sarifRule struct {
 	ID                   string           `json:"id"`
 	Name                 string           `json:"name,omitempty"`
+	HelpURI              string           `json:"helpUri,omitempty"`
 	ShortDescription     *sarifText       `json:"shortDescription,omitempty"`
 	FullDescription      *sarifText       `json:"fullDescription,omitempty"`
 	Help                 *sarifText       `json:"help,omitempty"`
@@ -386,6 +387,7 @@ func (r *report) writeSARIF(w io.Writer) error {
 		sr := sarifRule{
 			ID:                   rule.ID,
 			Name:                 ruleName(rule.Title),
+			HelpURI:              ruleHelpURI(rule.ID),
 			ShortDescription:     &sarifText{Text: rule.Title},
 			DefaultConfiguration: &sarifRuleConfig{Level: sarifLevel(rule.Severity)},
 			Properties:           map[string]any{"severity": string(rule.Severity), "package": rule.Package, "tags": []string{"security", "secrets", "rotation"}},
