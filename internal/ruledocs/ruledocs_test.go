@@ -7,18 +7,32 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 )
 
 const root = "../.."
 
+var (
+	once     sync.Once
+	genPages map[string][]byte
+	genErr   error
+)
+
+// generated runs Generate once for the tests of this package.
+func generated(t *testing.T) map[string][]byte {
+	t.Helper()
+	once.Do(func() { genPages, genErr = Generate(context.Background(), root) })
+	if genErr != nil {
+		t.Fatal(genErr)
+	}
+	return genPages
+}
+
 // TestPagesUpToDate regenerates every page and compares it with
 // docs/rules/: the unit-test twin of `tools/docs.sh check`.
 func TestPagesUpToDate(t *testing.T) {
-	pages, err := Generate(context.Background(), root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := generated(t)
 	dir := filepath.Join(root, "docs", "rules")
 	committed, err := filepath.Glob(filepath.Join(dir, "*.md"))
 	if err != nil {
@@ -51,10 +65,7 @@ func TestPagesUpToDate(t *testing.T) {
 // failing example whose check output points at a .tf line, and a passing
 // example without a finding of the rule.
 func TestPagesContent(t *testing.T) {
-	pages, err := Generate(context.Background(), root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := generated(t)
 	located := regexp.MustCompile(`\n    [a-z/_.-]+\.tf:[0-9]+: (deny|warn)  ROT[0-9]{3}  `)
 	for name, page := range pages {
 		text := string(page)

@@ -14,6 +14,9 @@ import (
 //	module.m.provider["rotation"]                  -> Modules [m], Provider rotation
 //	provider["registry.terraform.io/o/rotation"].x -> Provider rotation, Alias x
 //	module.a                                       -> Modules [a] (a module call)
+//
+// Addresses are compared without keys: every instance of a count or
+// for_each resource or module shares one declaration.
 type Address struct {
 	Modules  []string
 	Data     bool

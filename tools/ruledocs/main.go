@@ -4,6 +4,9 @@
 // `check` into a scratch directory that it compares with docs/rules.
 //
 //	go run ./tools/ruledocs [-root DIR] [-out DIR]
+//
+// It removes the pages of rules that no longer exist and leaves other files
+// (docs/rules/embed.go) alone.
 package main
 
 import (
