@@ -78,9 +78,10 @@ func TestCIExamples(t *testing.T) {
 
 // annotationsOnTheTFLine runs a workflow's `check --format github` line on
 // a fixture with a finding, from the directory of the configuration the
-// plan was made from (as the workflow runs in the repository; t is a
-// subtest, so the directory is restored when it ends), and checks
-// that the annotation lands on the .tf line.
+// plan was made from (as a job with a working-directory below the
+// repository root does; t is a subtest, so the directory is restored when
+// it ends), and checks that the annotation lands on the .tf line, named
+// from the repository root as GitHub wants it.
 func annotationsOnTheTFLine(t *testing.T, workflow string, line []string) {
 	plan, err := filepath.Abs("../../policies/testdata/fixtures/rot020-overlap-equals-cache/plan.json")
 	if err != nil {
@@ -90,7 +91,7 @@ func annotationsOnTheTFLine(t *testing.T, workflow string, line []string) {
 	args := rewriteArgs(t, line, plan, ".")
 	var stdout, stderr bytes.Buffer
 	code, _ := Run(args, &stdout, &stderr)
-	want := "::error file=main.tf,line=39,col=5,title=ROT020::"
+	want := "::error file=policies/testdata/configs/rot020-overlap-equals-cache/main.tf,line=39,col=5,title=ROT020::"
 	if code != 1 || !strings.HasPrefix(stdout.String(), want) {
 		t.Errorf("%s: %q on a ROT020 plan: exit %d, annotations\n%s\nwant the prefix %s", workflow, strings.Join(line, " "), code, stdout.String(), want)
 	}

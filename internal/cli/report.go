@@ -435,7 +435,7 @@ func (r *report) writeSARIF(w io.Writer) error {
 			id := 1
 			related = []sarifLocation{{ID: &id, PhysicalLocation: loc.PhysicalLocation, Message: &sarifText{Text: "the checked plan or state"}}}
 			loc.PhysicalLocation = &sarifPhysical{
-				ArtifactLocation: artifactLocation(f.loc.File),
+				ArtifactLocation: artifactLocation(f.loc.RepoFile),
 				Region:           &sarifRegion{StartLine: f.loc.Line, StartColumn: f.loc.Column},
 			}
 		}
@@ -590,7 +590,7 @@ func (r *report) writeGitHub(w io.Writer) error {
 		}
 		where := "file=" + ghProperty(filepath.ToSlash(f.File))
 		if f.loc != nil {
-			where = fmt.Sprintf("file=%s,line=%d", ghProperty(f.loc.File), f.loc.Line)
+			where = fmt.Sprintf("file=%s,line=%d", ghProperty(f.loc.RepoFile), f.loc.Line)
 			if f.loc.Column > 0 {
 				where += fmt.Sprintf(",col=%d", f.loc.Column)
 			}

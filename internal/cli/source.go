@@ -15,10 +15,14 @@ import (
 )
 
 // sourceLoc is where a finding is declared in the Terraform configuration
-// (check --config): a .tf file, relative to the working directory when it
-// is below it, and the line (and column) of the attribute or block.
+// (check --config): a .tf file and the line (and column) of the attribute or
+// block. File is relative to the working directory (text and json output),
+// RepoFile to the repository root (sarif's %SRCROOT% and GitHub's file=,
+// which name files of the repository whatever directory the job runs in);
+// both are slash-separated, and absolute when the file is outside.
 type sourceLoc struct {
-	File      string // slash-separated
+	File      string
+	RepoFile  string
 	Line      int
 	Column    int
 	EndLine   int
@@ -30,10 +34,11 @@ func (l *sourceLoc) String() string { return fmt.Sprintf("%s:%d", l.File, l.Line
 // sources maps findings to the configuration. A nil *sources (no --config
 // and no .tf file in the working directory) maps nothing and says nothing.
 type sources struct {
-	dir string // as given, or "." for the default
-	cfg *tfconfig.Config
-	err error // the configuration could not be loaded
-	cwd string
+	dir  string // as given, or "." for the default
+	cfg  *tfconfig.Config
+	err  error // the configuration could not be loaded
+	cwd  string
+	repo string // the repository root: the nearest directory up with .git, else cwd
 
 	rules map[string]policy.Rule
 	// unlocated: addresses not declared in the configuration, with the
@@ -67,6 +72,7 @@ func loadSources(dir string, rules []policy.Rule, log hclog.Logger) *sources {
 		s.rules[r.ID] = r
 	}
 	s.cwd, _ = os.Getwd()
+	s.repo = repositoryRoot(s.cwd)
 	s.cfg, s.err = tfconfig.Load(dir)
 	if s.err != nil {
 		log.Warn("cannot read the Terraform configuration; findings point at the plan files", "config", dir, "error", s.err)
@@ -99,7 +105,7 @@ func (s *sources) locate(findings []policy.Finding) []*sourceLoc {
 			continue
 		}
 		l := m.Line()
-		out[i] = &sourceLoc{File: s.display(l.File), Line: l.Line, Column: l.Column, EndLine: l.EndLine, EndColumn: l.EndColumn}
+		out[i] = &sourceLoc{File: s.display(l.File), RepoFile: s.inRepo(l.File), Line: l.Line, Column: l.Column, EndLine: l.EndLine, EndColumn: l.EndColumn}
 	}
 	return out
 }
@@ -131,6 +137,36 @@ func (s *sources) display(path string) string {
 		}
 	}
 	return filepath.ToSlash(filepath.Clean(path))
+}
+
+// inRepo makes a configuration path relative to the repository root when
+// it is below it, slash-separated; else absolute.
+func (s *sources) inRepo(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil || s.repo == "" {
+		return s.display(path)
+	}
+	if rel, err := filepath.Rel(s.repo, abs); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return filepath.ToSlash(rel)
+	}
+	return filepath.ToSlash(abs)
+}
+
+// repositoryRoot is the nearest directory at or above dir that holds .git
+// (a directory, or a file in a worktree or submodule); dir itself when
+// there is none.
+func repositoryRoot(dir string) string {
+	for d := dir; d != ""; {
+		if _, err := os.Stat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			break
+		}
+		d = parent
+	}
+	return dir
 }
 
 // note is the one line that says why findings still point at the plan

@@ -225,6 +225,41 @@ func TestCheckConfig(t *testing.T) {
 	})
 }
 
+// TestRepositoryRoot: without a .git directory above, paths are relative to
+// the working directory in every format.
+func TestRepositoryRoot(t *testing.T) {
+	plan, err := filepath.Abs(filepath.Join(repoRoot, "policies/testdata/fixtures/rot032-hold-without-reason/plan.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf, err := os.ReadFile(filepath.Join(repoRoot, "policies/testdata/configs/rot032-hold-without-reason/main.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "infra/main.tf", conf)
+	t.Chdir(dir)
+	if got := repositoryRoot(filepath.Join(dir, "infra")); got != filepath.Join(dir, "infra") {
+		t.Skipf("a .git above the temporary directory (%s)", got)
+	}
+	_, stdout, _ := run(t, "check", "--format", "github", "--config", "infra", plan)
+	if !strings.HasPrefix(stdout, "::error file=infra/main.tf,line=35,col=3,title=ROT032::") {
+		t.Errorf("%s", stdout)
+	}
+	if err := os.Mkdir(".git", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir("infra")
+	_, stdout, _ = run(t, "check", "--format", "github", plan)
+	if !strings.HasPrefix(stdout, "::error file=infra/main.tf,line=35,col=3,title=ROT032::") {
+		t.Errorf("from a subdirectory: %s", stdout)
+	}
+	_, stdout, _ = run(t, "check", plan)
+	if !strings.Contains(stdout, "\n    main.tf:35: deny  ROT032  ") {
+		t.Errorf("text, from a subdirectory: %s", stdout)
+	}
+}
+
 // TestCheckConfigFallback: findings that cannot be located point at the
 // plan file, and the report says so once.
 func TestCheckConfigFallback(t *testing.T) {
@@ -313,6 +348,9 @@ func TestSourcesNested(t *testing.T) {
 		}
 		if locs[i] == nil || locs[i].String() != want {
 			t.Errorf("%s:\n got %v\nwant %s", f.Message, locs[i], want)
+		}
+		if repo := "internal/tfconfig/testdata/nested/" + msgs[f.Message]; locs[i] != nil && locs[i].RepoFile+":"+strconv.Itoa(locs[i].Line) != repo {
+			t.Errorf("%s: repository path %s:%d, want %s", f.Message, locs[i].RepoFile, locs[i].Line, repo)
 		}
 	}
 	if note := src.note(); note != "" {
