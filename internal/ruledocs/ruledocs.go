@@ -285,18 +285,35 @@ func (g *generator) example(b *bytes.Buffer, id string, c testCase, addrs []stri
 	fixture := c.fixture()
 	confDir := path.Join(configsDir, fixture)
 	absConf := filepath.Join(g.root, filepath.FromSlash(confDir))
-	fmt.Fprintf(b, "The fixture `%s`: a plan of [%s](%s%s)", c.Name, confDir, relRoot, confDir)
+	kind := "a plan"
+	if path.Base(c.Input) == "state.json" {
+		kind = "the state"
+	}
+	fmt.Fprintf(b, "The fixture `%s`: %s of [%s](%s%s)", c.Name, kind, confDir, relRoot, confDir)
 	if c.Note != "" {
 		fmt.Fprintf(b, " (%s)", c.Note)
 	}
 	b.WriteString(".\n")
+	for _, extra := range []struct{ file, intro, lang string }{
+		{"steps", "made by these steps of `tools/gen-policy-fixtures.sh` (apply or plan at a rehearsal clock, with arguments)", "text"},
+		{"patch.jq", "then edited with this jq filter, for a case the provider itself refuses to plan", "jq"},
+	} {
+		raw, err := os.ReadFile(filepath.Join(absConf, extra.file))
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(b, "\nThe %s is %s ([%s](%s%s/%s)):\n\n```%s\n%s```\n", kind[strings.IndexByte(kind, ' ')+1:], extra.intro, extra.file, relRoot, confDir, extra.file, extra.lang, raw)
+	}
 
 	var paramsFile string
 	if c.Params != nil {
-		y, err := yaml.Marshal(c.Params)
-		if err != nil {
+		var yb bytes.Buffer
+		enc := yaml.NewEncoder(&yb)
+		enc.SetIndent(2)
+		if err := enc.Encode(c.Params); err != nil {
 			return nil, err
 		}
+		y := yb.Bytes()
 		tmp, err := os.CreateTemp("", "ruledocs-params-*.yaml")
 		if err != nil {
 			return nil, err
@@ -309,7 +326,7 @@ func (g *generator) example(b *bytes.Buffer, id string, c testCase, addrs []stri
 			return nil, err
 		}
 		paramsFile = tmp.Name()
-		fmt.Fprintf(b, "With these parameters (`params.yaml`):\n\n```yaml\n%s```\n", y)
+		fmt.Fprintf(b, "\nWith these parameters (`params.yaml`):\n\n```yaml\n%s```\n", y)
 	}
 
 	input, err := filepath.Rel(confDir, c.Input)
