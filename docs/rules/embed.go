@@ -14,9 +14,12 @@ import (
 //go:embed *.md
 var pages embed.FS
 
+// RepositoryURL is the project's repository (SARIF's informationUri).
+const RepositoryURL = "https://github.com/rotationkit/terraform-provider-rotation"
+
 // BaseURL is where the pages are published: the repository's docs/rules/
 // on the default branch. A rule's page is BaseURL + id + ".md".
-const BaseURL = "https://github.com/rotationkit/terraform-provider-rotation/blob/main/docs/rules/"
+const BaseURL = RepositoryURL + "/blob/main/docs/rules/"
 
 var ruleID = regexp.MustCompile(`^ROT[0-9]{3}$`)
 

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rotationkit/terraform-provider-rotation/docs/rules"
 	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
@@ -33,30 +34,6 @@ type fileResult struct {
 	// locs[i] is where findings[i] is declared (check --config); nil, or a
 	// nil entry, when it is not known.
 	locs []*sourceLoc
-}
-
-// loc returns the configuration location of finding i, or nil.
-func (fr fileResult) loc(i int) *sourceLoc {
-	if i < len(fr.locs) {
-		return fr.locs[i]
-	}
-	return nil
-}
-
-// located is a finding with its configuration location (nil when unknown).
-type located struct {
-	policy.Finding
-	loc *sourceLoc
-}
-
-func (r *report) allLocated() []located {
-	var out []located
-	for _, fr := range r.results {
-		for i, f := range fr.findings {
-			out = append(out, located{f, fr.loc(i)})
-		}
-	}
-	return out
 }
 
 func (r *report) all() []policy.Finding {
@@ -213,12 +190,6 @@ type jsonResult struct {
 	Source *jsonSource `json:"source,omitempty"`
 }
 
-type jsonSource struct {
-	File   string `json:"file"`
-	Line   int    `json:"line"`
-	Column int    `json:"column,omitempty"`
-}
-
 type jsonSummary struct {
 	Deny int `json:"deny"`
 	Warn int `json:"warn"`
@@ -249,7 +220,7 @@ func (r *report) writeJSON(w io.Writer) error {
 const (
 	sarifSchema  = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 	sarifVersion = "2.1.0"
-	infoURI      = "https://github.com/rotationkit/terraform-provider-rotation"
+	infoURI      = rules.RepositoryURL
 )
 
 type sarifLog struct {
@@ -268,11 +239,6 @@ type sarifRun struct {
 type sarifInvocation struct {
 	ExecutionSuccessful        bool                `json:"executionSuccessful"`
 	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
-}
-
-type sarifNotification struct {
-	Message sarifText `json:"message"`
-	Level   string    `json:"level"`
 }
 
 type sarifTool struct {
@@ -336,11 +302,6 @@ type sarifLocation struct {
 type sarifPhysical struct {
 	ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
 	Region           *sarifRegion          `json:"region,omitempty"`
-}
-
-type sarifRegion struct {
-	StartLine   int `json:"startLine"`
-	StartColumn int `json:"startColumn,omitempty"`
 }
 
 type sarifLogical struct {
