@@ -82,7 +82,7 @@ type block struct {
 }
 
 // Load reads the configuration rooted at dir. It fails only when dir cannot
-// be read or holds no .tf or .tf.json file; files that do not parse and
+// be read or holds no configuration file (.tf, .tf.json, .tofu, .tofu.json); files that do not parse and
 // missing local modules are listed in Problems.
 func Load(dir string) (*Config, error) {
 	info, err := os.Stat(dir)
@@ -100,14 +100,14 @@ func Load(dir string) (*Config, error) {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("%s: no .tf or .tf.json files", dir)
+		return nil, fmt.Errorf("%s: no .tf or .tofu files", dir)
 	}
 	c := &Config{Dir: dir, modules: map[string]*module{}}
 	c.root = c.load(dir, 0)
 	return c, nil
 }
 
-// HasConfig reports whether dir holds .tf or .tf.json files.
+// HasConfig reports whether dir holds configuration files.
 func HasConfig(dir string) bool {
 	files, err := configFiles(dir)
 	return err == nil && len(files) > 0
@@ -115,13 +115,18 @@ func HasConfig(dir string) bool {
 
 // configFiles lists the configuration files of a module directory, primary
 // files first (sorted), then override files (override.tf, *_override.tf),
-// as Terraform reads them.
+// as Terraform reads them; OpenTofu's .tofu and .tofu.json files too, each
+// in place of the .tf or .tf.json file of the same name.
 func configFiles(dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %v", dir, err)
 	}
 	var primary, override []string
+	names := map[string]bool{}
+	for _, e := range entries {
+		names[e.Name()] = true
+	}
 	for _, e := range entries {
 		name := e.Name()
 		if e.IsDir() || strings.HasPrefix(name, ".") || strings.HasPrefix(name, "#") || strings.HasSuffix(name, "~") {
@@ -131,8 +136,18 @@ func configFiles(dir string) ([]string, error) {
 		switch {
 		case strings.HasSuffix(name, ".tf.json"):
 			base = strings.TrimSuffix(name, ".tf.json")
+			if names[base+".tofu.json"] {
+				continue // OpenTofu reads x.tofu.json instead of x.tf.json
+			}
 		case strings.HasSuffix(name, ".tf"):
 			base = strings.TrimSuffix(name, ".tf")
+			if names[base+".tofu"] {
+				continue // OpenTofu reads x.tofu instead of x.tf
+			}
+		case strings.HasSuffix(name, ".tofu.json"):
+			base = strings.TrimSuffix(name, ".tofu.json")
+		case strings.HasSuffix(name, ".tofu"):
+			base = strings.TrimSuffix(name, ".tofu")
 		default:
 			continue
 		}

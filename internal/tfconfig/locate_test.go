@@ -175,3 +175,24 @@ func TestReferencesAndRange(t *testing.T) {
 		t.Errorf("module call references %v", refs)
 	}
 }
+
+// TestTofuFiles: .tofu files are read, in place of the .tf file of the
+// same name (OpenTofu's rule).
+func TestTofuFiles(t *testing.T) {
+	c, err := Load("testdata/tofu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for addr, want := range map[string]string{
+		"rotation_secret.s":         filepath.Join("testdata", "tofu", "main.tofu") + ":3",
+		"rotation_secret.only_tofu": filepath.Join("testdata", "tofu", "extra.tofu") + ":1",
+	} {
+		m, err := c.Locate(addr, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := m.Block.String(); got != want {
+			t.Errorf("%s: %s, want %s", addr, got, want)
+		}
+	}
+}
