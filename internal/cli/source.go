@@ -75,11 +75,11 @@ func loadSources(dir string, rules []policy.Rule, log hclog.Logger) *sources {
 	s.repo = repositoryRoot(s.cwd)
 	s.cfg, s.err = tfconfig.Load(dir)
 	if s.err != nil {
-		log.Warn("cannot read the Terraform configuration; findings point at the plan files", "config", dir, "error", s.err)
+		log.Info("cannot read the Terraform configuration; findings point at the plan files", "config", dir, "error", s.err)
 		return s
 	}
 	for _, p := range s.cfg.Problems {
-		log.Warn("part of the Terraform configuration not read", "problem", p)
+		log.Info("part of the Terraform configuration not read", "problem", p)
 	}
 	log.Debug("read the Terraform configuration", "config", dir)
 	return s
