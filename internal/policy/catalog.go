@@ -44,7 +44,7 @@ type Variant struct {
 	Unchecked bool
 	// Why (custom.why) is the failure the rule prevents; Attributes
 	// (custom.attributes) the attribute paths its messages may name, most
-	// specific first (see Target); Parameters (custom.parameters) the
+	// specific first (see FindingTarget); Parameters (custom.parameters) the
 	// parameters it reads and what they do.
 	Why        string
 	Attributes []string
