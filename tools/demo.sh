@@ -57,9 +57,9 @@ say "6. policy check of the last plan with the built-in checker (passes)"
 "$pdir/terraform-provider-rotation" check "$work/plan.json"
 echo "exit code: $?"
 
-say "7. policy check of a broken plan: overlap equal to the longest cache (fails with ROT020, exit 1)"
+say "7. policy check of a broken plan: overlap equal to the longest cache (fails with ROT020, exit 1, on the .tf line)"
 set +e
-"$pdir/terraform-provider-rotation" check "$root/policies/testdata/fixtures/rot020-overlap-equals-cache/plan.json"
+"$pdir/terraform-provider-rotation" check --config "$root/policies/testdata/configs/rot020-overlap-equals-cache" "$root/policies/testdata/fixtures/rot020-overlap-equals-cache/plan.json"
 code=$?
 set -e
 echo "exit code: $code"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Generates docs/ from the provider schema, templates/ and examples/ with
 # tfplugindocs, offline: the schema comes from the real Terraform CLI loading
-# the freshly built provider through dev_overrides.
+# the freshly built provider through dev_overrides; and docs/rules/ (one page
+# per policy rule) from the rules' METADATA and the policy fixtures with
+# tools/ruledocs.
 #   tools/docs.sh generate   rewrite docs/
 #   tools/docs.sh check      fail when docs/ differs from what generate writes
 set -euo pipefail
@@ -45,6 +47,14 @@ cp -R "$root/templates" "$root/examples" "$work/site/"
   exit 1
 }
 
+# 3. The rule pages (docs/rules/*.md; docs/rules/embed.go is hand-written).
+mkdir -p "$work/rules"
+(cd "$root" && go run ./tools/ruledocs -root . -out "$work/rules") >"$work/ruledocs.log" 2>&1 || {
+  cat "$work/ruledocs.log" >&2
+  echo "docs: tools/ruledocs failed" >&2
+  exit 1
+}
+
 # docs/ also holds hand-written pages (architecture.md, benchmarks.md); only
 # the generated parts are compared and replaced.
 generated=(index.md resources data-sources guides)
@@ -54,6 +64,9 @@ case "$mode" in
       rm -rf "${root:?}/docs/$g"
       [ -e "$work/site/docs/$g" ] && cp -R "$work/site/docs/$g" "$root/docs/$g"
     done
+    mkdir -p "$root/docs/rules"
+    find "$root/docs/rules" -maxdepth 1 -name '*.md' -delete
+    cp "$work/rules/"*.md "$root/docs/rules/"
     echo "docs: generated into docs/"
     ;;
   check)
@@ -63,6 +76,9 @@ case "$mode" in
         diff -ruN "$root/docs/$g" "$work/site/docs/$g" || status=1
       fi
     done
+    mkdir -p "$work/rules-committed"
+    cp "$root/docs/rules/"*.md "$work/rules-committed/" 2>/dev/null || true
+    diff -ruN "$work/rules-committed" "$work/rules" || status=1
     if [ $status -ne 0 ]; then
       echo "docs: docs/ is out of date; run 'make docs' and commit the result" >&2
       exit 1

@@ -29,6 +29,7 @@ func (s *stringList) String() string     { return strings.Join(*s, ",") }
 func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
 
 const checkUsage = `Usage: ` + Program + ` check [flags] PLAN.json...
+       ` + Program + ` check --explain RULE
 
 Checks Terraform/OpenTofu plans and states (` + "`terraform show -json`" + ` output; "-" reads
 standard input) against the bundled rotation policies, with OPA embedded.
@@ -39,6 +40,11 @@ Flags:
   --output FILE       write the report to FILE instead of standard output
   --max-memory SIZE   memory budget, e.g. 2GiB (default) or 512MiB: a document whose part the
                       policies read would need more is refused (exit 2) instead of swapping
+  --config DIR        the Terraform configuration the plans were made from (default: the
+                      current directory when it holds .tf files; '' turns it off): findings
+                      point at the .tf line of their resource and attribute
+  --explain RULE      print the documentation of a rule (docs/rules/RULE.md: what it checks,
+                      why, how to fix it, examples) and exit
   --log-level LEVEL   trace, debug, info, warn (default), error or off; logs go to stderr
   --log-json          log as JSON lines
 
@@ -52,6 +58,7 @@ type checkConfig struct {
 	format string
 	failOn policy.Severity
 	output string
+	config string // "" when no configuration is read
 	files  []string
 	// maxMemory is the memory budget of reading each document.
 	maxMemory int64
@@ -69,6 +76,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&maxMemory, "max-memory", "2GiB", "")
 	fs.StringVar(&logLevel, "log-level", "warn", "")
 	fs.BoolVar(&logJSON, "log-json", false, "")
+	configFlag := fs.String("config", "", "")
+	explainID := fs.String("explain", "", "")
 	files, err := parseArgs(fs, args)
 	if errors.Is(err, flag.ErrHelp) {
 		if _, err := fmt.Fprint(stdout, checkUsage); err != nil {
@@ -78,6 +87,12 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 	if err != nil {
 		return fail(stderr, "check", err)
+	}
+	if flagGiven(fs, "explain") {
+		if len(files) > 0 {
+			return fail(stderr, "check", usagef("--explain RULE prints a rule's documentation and takes no input files"))
+		}
+		return explain(*explainID, stdout, stderr)
 	}
 	log, err := newLogger(stderr, "check", logLevel, logJSON)
 	if err != nil {
@@ -89,6 +104,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if cfg.maxMemory, err = tfjson.ParseByteSize(maxMemory); err != nil || cfg.maxMemory == 0 {
 		return fail(stderr, "check", usagef("--max-memory %q is not a size such as 2GiB or 512MiB", maxMemory))
 	}
+	cfg.config = configDir(*configFlag, flagGiven(fs, "config"))
 	return check(context.Background(), cfg, log, stdout, stderr)
 }
 
@@ -128,6 +144,7 @@ func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stder
 	}
 
 	rep := &report{rules: engine.Rules(), failOn: cfg.failOn}
+	src := loadSources(cfg.config, rep.rules, log)
 	for _, name := range cfg.files {
 		doc, err := cfg.readWith(name, tfjson.ReadOptions{MaxMemory: cfg.maxMemory, MemoryFlag: "--max-memory"})
 		if err != nil {
@@ -138,8 +155,9 @@ func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stder
 		if err != nil {
 			return fail(stderr, "check", err)
 		}
-		rep.results = append(rep.results, fileResult{file: doc.File, findings: findings})
+		rep.results = append(rep.results, fileResult{file: doc.File, findings: findings, locs: src.locate(findings)})
 	}
+	rep.note = src.note()
 	deny, warn := rep.counts()
 	log.Info("checked", "files", len(cfg.files), "deny", deny, "warn", warn, "elapsed", time.Since(start))
 

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/rotationkit/terraform-provider-rotation/docs/rules"
 	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
@@ -22,11 +23,17 @@ type report struct {
 	results []fileResult
 	rules   []policy.Rule
 	failOn  policy.Severity
+	// note says why findings point at the plan file although a
+	// configuration was read (check --config); "" when none do.
+	note string
 }
 
 type fileResult struct {
 	file     string
 	findings []policy.Finding
+	// locs[i] is where findings[i] is declared (check --config); nil, or a
+	// nil entry, when it is not known.
+	locs []*sourceLoc
 }
 
 func (r *report) all() []policy.Finding {
@@ -104,7 +111,7 @@ func (r *report) writeText(w io.Writer, colour bool) error {
 		d, wn := countOf(fr.findings)
 		fmt.Fprintf(&b, "%s: %s\n", paint(ansiBold, fr.file), countText(d, wn))
 		last := "\x00"
-		for _, f := range fr.findings {
+		for i, f := range fr.findings {
 			if f.Resource != last {
 				last = f.Resource
 				res := f.Resource
@@ -120,7 +127,11 @@ func (r *report) writeText(w io.Writer, colour bool) error {
 			case policy.Warn:
 				sev = paint(ansiYellow, sev)
 			}
-			fmt.Fprintf(&b, "    %s  %s  %s\n", sev, f.Rule, policy.MessageText(f))
+			where := ""
+			if l := fr.loc(i); l != nil {
+				where = l.String() + ": "
+			}
+			fmt.Fprintf(&b, "    %s%s  %s  %s\n", where, sev, f.Rule, policy.MessageText(f))
 		}
 	}
 	d, wn := r.counts()
@@ -131,6 +142,9 @@ func (r *report) writeText(w io.Writer, colour bool) error {
 	summary := fmt.Sprintf("%d %s checked: %s", len(r.results), files, countText(d, wn))
 	if r.exitCode() == ExitFindings {
 		summary += fmt.Sprintf(" (failing on %s)", r.failOn)
+	}
+	if r.note != "" {
+		fmt.Fprintf(&b, "\n%s\n", paint(ansiDim, "note: "+r.note))
 	}
 	if len(r.results) > 1 || d+wn > 0 {
 		fmt.Fprintf(&b, "\n%s\n", paint(ansiDim, summary))
@@ -162,6 +176,7 @@ type jsonReport struct {
 	Version int          `json:"version"`
 	Results []jsonResult `json:"results"`
 	Summary jsonSummary  `json:"summary"`
+	Notes   []string     `json:"notes,omitempty"`
 }
 
 type jsonResult struct {
@@ -170,6 +185,9 @@ type jsonResult struct {
 	Severity string `json:"severity"`
 	Resource string `json:"resource"`
 	Message  string `json:"message"`
+	// Source is where the finding is declared (check --config), omitted
+	// when unknown.
+	Source *jsonSource `json:"source,omitempty"`
 }
 
 type jsonSummary struct {
@@ -179,10 +197,17 @@ type jsonSummary struct {
 
 func (r *report) writeJSON(w io.Writer) error {
 	out := jsonReport{Version: 1, Results: []jsonResult{}}
-	for _, f := range r.all() {
-		out.Results = append(out.Results, jsonResult{File: f.File, Rule: f.Rule, Severity: string(f.Severity), Resource: f.Resource, Message: f.Message})
+	for _, f := range r.allLocated() {
+		res := jsonResult{File: f.File, Rule: f.Rule, Severity: string(f.Severity), Resource: f.Resource, Message: f.Message}
+		if f.loc != nil {
+			res.Source = &jsonSource{File: f.loc.File, Line: f.loc.Line, Column: f.loc.Column}
+		}
+		out.Results = append(out.Results, res)
 	}
 	out.Summary.Deny, out.Summary.Warn = r.counts()
+	if r.note != "" {
+		out.Notes = []string{r.note}
+	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -195,7 +220,7 @@ func (r *report) writeJSON(w io.Writer) error {
 const (
 	sarifSchema  = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 	sarifVersion = "2.1.0"
-	infoURI      = "https://github.com/rotationkit/terraform-provider-rotation"
+	infoURI      = rules.RepositoryURL
 )
 
 type sarifLog struct {
@@ -212,7 +237,8 @@ type sarifRun struct {
 }
 
 type sarifInvocation struct {
-	ExecutionSuccessful bool `json:"executionSuccessful"`
+	ExecutionSuccessful        bool                `json:"executionSuccessful"`
+	ToolExecutionNotifications []sarifNotification `json:"toolExecutionNotifications,omitempty"`
 }
 
 type sarifTool struct {
@@ -235,6 +261,7 @@ type sarifText struct {
 type sarifRule struct {
 	ID                   string           `json:"id"`
 	Name                 string           `json:"name,omitempty"`
+	HelpURI              string           `json:"helpUri,omitempty"`
 	ShortDescription     *sarifText       `json:"shortDescription,omitempty"`
 	FullDescription      *sarifText       `json:"fullDescription,omitempty"`
 	Help                 *sarifText       `json:"help,omitempty"`
@@ -261,16 +288,20 @@ type sarifResult struct {
 	Level               string            `json:"level"`
 	Message             sarifText         `json:"message"`
 	Locations           []sarifLocation   `json:"locations"`
+	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
 }
 
 type sarifLocation struct {
+	ID               *int           `json:"id,omitempty"`
 	PhysicalLocation *sarifPhysical `json:"physicalLocation,omitempty"`
 	LogicalLocations []sarifLogical `json:"logicalLocations,omitempty"`
+	Message          *sarifText     `json:"message,omitempty"`
 }
 
 type sarifPhysical struct {
 	ArtifactLocation sarifArtifactLocation `json:"artifactLocation"`
+	Region           *sarifRegion          `json:"region,omitempty"`
 }
 
 type sarifLogical struct {
@@ -317,6 +348,7 @@ func (r *report) writeSARIF(w io.Writer) error {
 		sr := sarifRule{
 			ID:                   rule.ID,
 			Name:                 ruleName(rule.Title),
+			HelpURI:              ruleHelpURI(rule.ID),
 			ShortDescription:     &sarifText{Text: rule.Title},
 			DefaultConfiguration: &sarifRuleConfig{Level: sarifLevel(rule.Severity)},
 			Properties:           map[string]any{"severity": string(rule.Severity), "package": rule.Package, "tags": []string{"security", "secrets", "rotation"}},
@@ -338,11 +370,15 @@ func (r *report) writeSARIF(w io.Writer) error {
 		index[rule.ID] = len(driver.Rules)
 		driver.Rules = append(driver.Rules, sr)
 	}
-	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}, Invocations: []sarifInvocation{{ExecutionSuccessful: true}}}
+	inv := sarifInvocation{ExecutionSuccessful: true}
+	if r.note != "" {
+		inv.ToolExecutionNotifications = []sarifNotification{{Message: sarifText{Text: r.note}, Level: "note"}}
+	}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: []sarifResult{}, Invocations: []sarifInvocation{inv}}
 	for _, fr := range r.results {
 		run.Artifacts = append(run.Artifacts, sarifArtifact{Location: artifactLocation(fr.file)})
 	}
-	for _, f := range r.all() {
+	for _, f := range r.allLocated() {
 		i, ok := index[f.Rule]
 		if !ok { // a --policy rule without METADATA: a minimal descriptor
 			i = len(run.Tool.Driver.Rules)
@@ -353,6 +389,17 @@ func (r *report) writeSARIF(w io.Writer) error {
 		if f.Resource != "" {
 			loc.LogicalLocations = []sarifLogical{{FullyQualifiedName: f.Resource, Kind: "resource"}}
 		}
+		var related []sarifLocation
+		if f.loc != nil {
+			// The .tf line is the location; the plan file stays as a
+			// related location.
+			id := 1
+			related = []sarifLocation{{ID: &id, PhysicalLocation: loc.PhysicalLocation, Message: &sarifText{Text: "the checked plan or state"}}}
+			loc.PhysicalLocation = &sarifPhysical{
+				ArtifactLocation: artifactLocation(f.loc.RepoFile),
+				Region:           &sarifRegion{StartLine: f.loc.Line, StartColumn: f.loc.Column},
+			}
+		}
 		sum := sha256.Sum256([]byte(f.Rule + "\x00" + f.Resource + "\x00" + string(f.Severity) + "\x00" + f.Message))
 		run.Results = append(run.Results, sarifResult{
 			RuleID:              f.Rule,
@@ -360,6 +407,7 @@ func (r *report) writeSARIF(w io.Writer) error {
 			Level:               sarifLevel(f.Severity),
 			Message:             sarifText{Text: f.Message},
 			Locations:           []sarifLocation{loc},
+			RelatedLocations:    related,
 			PartialFingerprints: map[string]string{"rotationFinding/v1": hex.EncodeToString(sum[:16])},
 		})
 	}
@@ -496,12 +544,22 @@ func (r *report) writeJUnit(w io.Writer) error {
 // per finding, which GitHub Actions shows as annotations on the file.
 func (r *report) writeGitHub(w io.Writer) error {
 	var b strings.Builder
-	for _, f := range r.all() {
+	for _, f := range r.allLocated() {
 		cmd := "warning"
 		if f.Severity == policy.Deny {
 			cmd = "error"
 		}
-		fmt.Fprintf(&b, "::%s file=%s,title=%s::%s\n", cmd, ghProperty(filepath.ToSlash(f.File)), ghProperty(f.Rule), ghData(f.Message))
+		where := "file=" + ghProperty(filepath.ToSlash(f.File))
+		if f.loc != nil {
+			where = fmt.Sprintf("file=%s,line=%d", ghProperty(f.loc.RepoFile), f.loc.Line)
+			if f.loc.Column > 0 {
+				where += fmt.Sprintf(",col=%d", f.loc.Column)
+			}
+		}
+		fmt.Fprintf(&b, "::%s %s,title=%s::%s\n", cmd, where, ghProperty(f.Rule), ghData(f.Message))
+	}
+	if r.note != "" {
+		fmt.Fprintf(&b, "::notice title=%s::%s\n", ghProperty("rotation check"), ghData(r.note))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -42,6 +42,13 @@ type Variant struct {
 	// Unchecked is set for the "could not be checked" variants (the
 	// bundle's convention: their title ends in "(could not be checked)").
 	Unchecked bool
+	// Why (custom.why) is the failure the rule prevents; Attributes
+	// (custom.attributes) the attribute paths its messages may name, most
+	// specific first (see FindingTarget); Parameters (custom.parameters) the
+	// parameters it reads and what they do.
+	Why        string
+	Attributes []string
+	Parameters map[string]string
 }
 
 // Rule is the catalog entry of one rule id, built from the METADATA
@@ -64,7 +71,12 @@ type Rule struct {
 	// checked (unknown or invalid values).
 	CanWarnUnchecked bool
 	Package          string
-	Variants         []Variant
+	// Why is the primary variant's; Attributes and Parameters are those of
+	// every variant, in source order.
+	Why        string
+	Attributes []string
+	Parameters map[string]string
+	Variants   []Variant
 }
 
 const uncheckedSuffix = "(could not be checked)"
@@ -104,6 +116,7 @@ func buildCatalog(c *ast.Compiler) []Rule {
 			Package:     pkg,
 			Unchecked:   strings.HasSuffix(strings.TrimSpace(a.Title), uncheckedSuffix),
 		}
+		readDocFields(&v, a.Custom)
 		if loc != nil {
 			v.Location = fmt.Sprintf("%s:%d", loc.File, loc.Row)
 		}
@@ -142,6 +155,8 @@ func buildCatalog(c *ast.Compiler) []Rule {
 			}
 		}
 		r.Title, r.Description, r.Remediation, r.Severity, r.Package = primary.Title, primary.Description, primary.Remediation, primary.Severity, primary.Package
+		r.Why = primary.Why
+		mergeDocFields(r)
 		seen := map[Severity]bool{}
 		for _, v := range append([]Variant{primary}, r.Variants...) {
 			if v.Unchecked {

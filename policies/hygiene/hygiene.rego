@@ -22,6 +22,10 @@ import data.rotation.lib.terraform as tf
 #   id: ROT040
 #   severity: warn
 #   remediation: Remove now from the provider "rotation" block (and unset ROTATION_NOW) before planning real rotations.
+#   why: >-
+#     A plan made at a rehearsal clock shows transitions that are not due now,
+#     or hides ones that are: applying it rotates on a fictional schedule.
+#   attributes: [now]
 warn contains msg if {
 	some msg in _rot040_warn
 }
@@ -73,6 +77,11 @@ _guarded := {"high", "critical"}
 #   id: ROT041
 #   severity: warn
 #   remediation: Add schedule { change_window { days = ["mon", "tue", "wed", "thu"], start = "09:00", end = "16:00", time_zone = "UTC" } }.
+#   why: >-
+#     A scheduled rotation or revocation in the middle of the night fails with
+#     nobody watching; a change window keeps transitions to hours when people
+#     can react.
+#   attributes: [schedule.change_window]
 warn contains msg if {
 	some msg in _rot041_warn
 }

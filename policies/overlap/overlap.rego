@@ -76,6 +76,16 @@ _factor_ok if {
 #   id: ROT020
 #   severity: deny
 #   remediation: Raise schedule.overlap above the longest consumer cache_ttl plus artifact_lifetime (times overlap_cache_factor), or shorten the consumers' caches.
+#   why: >-
+#     When the old version is revoked while a consumer still holds it in its
+#     cache, or while an artifact signed with it is still in use, that consumer
+#     fails: rejected tokens and failed logins, an outage caused by the rotation
+#     itself.
+#   attributes: [schedule.overlap]
+#   parameters:
+#     overlap_cache_factor: >-
+#       a safety factor: the overlap must exceed the longest consumer cache plus
+#       the artifact lifetime times this factor
 deny contains msg if {
 	some msg in _rot020_deny
 }
@@ -146,6 +156,11 @@ _validator_roles := {"validator", "both"}
 #   id: ROT021
 #   severity: deny
 #   remediation: Raise schedule.propagation to at least the longest validator cache_ttl, or shorten that cache.
+#   why: >-
+#     A validator that cached the accepted versions before the new one was
+#     published rejects everything signed with the new version until its cache
+#     expires.
+#   attributes: [schedule.propagation]
 deny contains msg if {
 	some msg in _rot021_deny
 }
@@ -214,6 +229,10 @@ _maybe_validator(c) if c.role.value in _validator_roles
 #   id: ROT022
 #   severity: deny
 #   remediation: Set schedule.overlap to more than the family's required_overlap (see ROT020).
+#   why: >-
+#     Every consumer that has not yet picked up the new version fails at the
+#     moment of the swap, on every rotation.
+#   attributes: [schedule.overlap]
 deny contains msg if {
 	some msg in _rot022_deny
 }
@@ -273,6 +292,11 @@ _rot023_effect := {
 #   id: ROT023
 #   severity: warn
 #   remediation: Lengthen schedule.period or shorten propagation/overlap.
+#   why: >-
+#     When the next version is issued before the previous one is revoked, more
+#     versions are accepted at once than the design expects (secrets), or a slot
+#     is reused while still in use and rotations stall (schedules).
+#   attributes: [schedule.period, schedule.overlap, schedule.propagation]
 warn contains f.msg if {
 	some f in _rot023
 	f.s.type == "rotation_secret"

@@ -23,6 +23,11 @@ import data.rotation.lib.terraform as tf
 #   id: ROT010
 #   severity: deny
 #   remediation: Set owner and backup_owner on the rotation_secret_family to two different teams.
+#   why: >-
+#     A secret whose only owner is unavailable (on leave, reorganised away) is
+#     the one nobody rotates after an incident; a second, different team must be
+#     able to act.
+#   attributes: [backup_owner, owner]
 deny contains msg if {
 	some msg in _rot010_deny
 }
@@ -92,6 +97,16 @@ _rot010_unchecked contains msg if {
 #   id: ROT011
 #   severity: deny
 #   remediation: Use a team from params.allowed_owners / matching params.owner_pattern, or add the team to the parameters.
+#   why: >-
+#     Free-text owners drift: a typo or a team that no longer exists leaves the
+#     secret with nobody to page.
+#   attributes: [owner, backup_owner]
+#   parameters:
+#     allowed_owners: >-
+#       the teams allowed as owner and backup_owner; empty allows any
+#     owner_pattern: >-
+#       an RE2 pattern every owner and backup_owner must match in full; empty
+#       allows any
 deny contains msg if {
 	some msg in _rot011_deny
 }
@@ -177,6 +192,11 @@ _rot011_unchecked contains msg if {
 #   id: ROT012
 #   severity: deny
 #   remediation: Declare a rotation_secret_family for the secret and set family = rotation_secret_family.<name>.id.
+#   why: >-
+#     Without a family a secret has no owner, no classification (it is held to
+#     high) and no consumers, so the ownership and overlap rules (ROT010,
+#     ROT011, ROT020, ROT021) cannot judge it.
+#   attributes: [family]
 deny contains msg if {
 	some msg in _rot012_deny
 }
@@ -245,6 +265,17 @@ _review_findings contains msg if {
 #   id: ROT013
 #   severity: warn
 #   remediation: Review the family's runbook and set reviewed_at to the review's time.
+#   why: >-
+#     Consumers, caches and owners change; a family whose review is long overdue
+#     may describe a system that no longer exists, and the overlap and
+#     propagation computed from it may be too short.
+#   attributes: [reviewed_at, review_interval]
+#   parameters:
+#     enforce_review: >-
+#       true makes an overdue review a deny instead of a warning
+#     now: >-
+#       the instant the check evaluates at; empty means the plan's timestamp
+#       (the current time for a state)
 warn contains msg if {
 	not params.enforce_review
 	some msg in _review_findings

@@ -59,6 +59,10 @@ _prior(s, e) := "new" if not tf.prior_status[s.address][e.v.version]
 #   id: ROT030
 #   severity: warn
 #   remediation: Confirm the revocation was intended (incident, leaked key) and that its consumers were told; record the reason in revoke_reason.
+#   why: >-
+#     An early revocation breaks every consumer still holding the version. It is
+#     sometimes right (a leaked key) but should never pass unnoticed.
+#   attributes: [revoke_versions]
 warn contains msg if {
 	some msg in _rot030_warn
 }
@@ -144,6 +148,10 @@ _rot030_unchecked contains msg if {
 #   id: ROT031
 #   severity: deny
 #   remediation: Do not revoke the active version without a successor; remove the version from revoke_versions or pin_active_version to an accepted version.
+#   why: >-
+#     With no active version, emitters have nothing to sign or log in with: the
+#     service is down until someone rotates by hand.
+#   attributes: [revoke_versions, pin_active_version]
 deny contains msg if {
 	some msg in _rot031_deny
 }
@@ -209,6 +217,10 @@ _rot031_unchecked contains msg if {
 #   id: ROT032
 #   severity: deny
 #   remediation: Set hold_reason (an incident or change id), or set hold_revocation = false.
+#   why: >-
+#     A hold keeps old versions valid past their overlap; without a recorded
+#     reason nobody knows when it may be released, and holds become permanent.
+#   attributes: [hold_reason, hold_revocation]
 deny contains msg if {
 	some msg in _rot032_deny
 }

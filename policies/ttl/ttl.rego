@@ -26,6 +26,16 @@ _ttl := ["schedule", "ttl"]
 #   id: ROT001
 #   severity: deny
 #   remediation: Lower schedule.ttl (and period/overlap with it) to the classification's maximum, or reclassify the family if its blast radius really is smaller.
+#   why: >-
+#     A long-lived version is a long-lived leak: a copied key keeps working
+#     until it expires. Without a ttl a version stays accepted until someone
+#     revokes it by hand, and a stalled rotation (a failed apply, a change
+#     window never reached, a hold) keeps it valid indefinitely.
+#   attributes: [schedule.ttl]
+#   parameters:
+#     max_ttl: >-
+#       the longest schedule.ttl per family classification (critical, high,
+#       medium, low)
 deny contains msg if {
 	some msg in _rot001_deny
 }
@@ -102,6 +112,11 @@ _lifetime := [["schedule", "propagation"], ["schedule", "period"], ["schedule", 
 #   id: ROT002
 #   severity: deny
 #   remediation: Raise schedule.ttl to at least propagation + period + overlap, or shorten period or overlap.
+#   why: >-
+#     A version whose ttl is shorter than propagation + period + overlap expires
+#     while it is still active or inside its overlap: consumers are handed an
+#     expired credential before the next version takes over.
+#   attributes: [schedule.ttl, schedule.period, schedule.overlap, schedule.propagation]
 deny contains msg if {
 	some msg in _rot002_deny
 }
@@ -149,6 +164,15 @@ _rot002_unchecked contains msg if {
 #   id: ROT003
 #   severity: deny
 #   remediation: Apply so the schedule rotates (check the change_window lets it), release hold_revocation, or revoke the expired version with revoke_versions and revoke_reason.
+#   why: >-
+#     An expired version that is still accepted means rotation has stalled (no
+#     apply since it was due, a closed change window, a held revocation): the
+#     credential lives longer than its ttl allows, and validators that check
+#     expiry start rejecting it.
+#   parameters:
+#     now: >-
+#       the instant the check evaluates at; empty means the plan's timestamp
+#       (the current time for a state)
 deny contains msg if {
 	some msg in _rot003_deny
 }

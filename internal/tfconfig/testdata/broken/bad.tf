@@ -1,0 +1,2 @@
+resource "rotation_secret" "bad" {
+  name = "bad"

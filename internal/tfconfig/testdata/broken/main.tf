@@ -1,0 +1,3 @@
+resource "rotation_secret" "ok" {
+  name = "ok"
+}

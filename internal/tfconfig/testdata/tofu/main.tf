@@ -1,0 +1,4 @@
+# Terraform reads this file; OpenTofu reads main.tofu instead.
+resource "rotation_secret" "s" {
+  name = "terraform"
+}
