@@ -195,7 +195,7 @@ type changeWindowModel struct {
 type controlsModel struct {
 	RotateTriggers   types.Map       `tfsdk:"rotate_triggers"`
 	PinActiveVersion types.Number    `tfsdk:"pin_active_version"`
-	RevokeVersions   versionSetValue `tfsdk:"revoke_versions"`
+	RevokeVersions   types.List      `tfsdk:"revoke_versions"`
 	RevokeReason     types.String    `tfsdk:"revoke_reason"`
 	HoldRevocation   types.Bool   `tfsdk:"hold_revocation"`
 	HoldReason       types.String `tfsdk:"hold_reason"`
@@ -292,16 +292,20 @@ func controlAttributes(into map[string]schema.Attribute) {
 			"becomes previous. While pinned nothing is activated or issued by the schedule. Pinning a revoked version is an error.",
 		Validators: []validator.Number{wholeNumber{min: 1, max: maxInt64, unit: "a version number; remove the attribute to unpin"}},
 	}
-	into["revoke_versions"] = schema.SetAttribute{
+	// A list, not a set: the framework compares set elements pairwise
+	// (its duplicate check, and tftypes' Value.Equal, which finds each set
+	// element by value), so every plan was quadratic in the number of
+	// entries; a list is linear. Duplicates are allowed and count once, as
+	// they did in the set that HCL converted a tuple into.
+	into["revoke_versions"] = schema.ListAttribute{
 		Optional:    true,
 		ElementType: types.NumberType,
-		CustomType:  newVersionSetType(),
 		Description: fmt.Sprintf("Emergency revocation: these versions are revoked on this apply, whatever the schedule says. If the "+
 			"active version is revoked, the newest pending one becomes active at once, or a new version is issued active. "+
-			"Requires `revoke_reason`. At most %d versions.", maxRevokeVersions),
-		Validators: []validator.Set{
+			"Requires `revoke_reason`. At most %d entries; the order does not matter.", maxRevokeVersions),
+		Validators: []validator.List{
 			versionNumbers{},
-			maxEntries{max: maxRevokeVersions, what: "versions",
+			maxEntries{max: maxRevokeVersions, what: "entries",
 				why: " (a record holds a handful of accepted versions; list each version to revoke once)"},
 		},
 	}
@@ -434,7 +438,7 @@ func (s *scheduleModel) validate(ctx context.Context, mode lifecycle.Mode) (life
 func (c controlsModel) known() bool {
 	return !c.RotateTriggers.IsUnknown() && !c.PinActiveVersion.IsUnknown() && !c.RevokeVersions.IsUnknown() &&
 		!c.RevokeReason.IsUnknown() && !c.HoldRevocation.IsUnknown() && !c.HoldReason.IsUnknown() &&
-		mapElementsKnown(c.RotateTriggers) && setElementsKnown(c.RevokeVersions.SetValue)
+		mapElementsKnown(c.RotateTriggers) && listElementsKnown(c.RevokeVersions)
 }
 
 func mapElementsKnown(m types.Map) bool {
@@ -446,7 +450,7 @@ func mapElementsKnown(m types.Map) bool {
 	return true
 }
 
-func setElementsKnown(s types.Set) bool {
+func listElementsKnown(s types.List) bool {
 	for _, v := range s.Elements() {
 		if v.IsUnknown() {
 			return false
@@ -467,7 +471,7 @@ func (c controlsModel) toControls(_ context.Context, prior *controlsModel) (life
 		HistoryLimit:   defaults.HistoryLimit,
 	}
 	if !c.RevokeVersions.IsNull() {
-		out.RevokeVersions = c.RevokeVersions.int64s()
+		out.RevokeVersions = listInt64s(c.RevokeVersions)
 		slices.Sort(out.RevokeVersions)
 	}
 	if prior != nil {

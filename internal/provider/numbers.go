@@ -6,13 +6,11 @@ import (
 	"math/big"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
 // Whole numbers in configuration. The integer attributes a user sets
@@ -131,8 +129,8 @@ type maxEntries struct {
 }
 
 var (
-	_ validator.Set = maxEntries{}
-	_ validator.Map = maxEntries{}
+	_ validator.List = maxEntries{}
+	_ validator.Map  = maxEntries{}
 )
 
 func (v maxEntries) Description(context.Context) string {
@@ -148,7 +146,7 @@ func (v maxEntries) validate(p path.Path, n int, diags *diag.Diagnostics) {
 	}
 }
 
-func (v maxEntries) ValidateSet(_ context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+func (v maxEntries) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
 	if !req.ConfigValue.IsNull() && !req.ConfigValue.IsUnknown() {
 		v.validate(req.Path, len(req.ConfigValue.Elements()), &resp.Diagnostics)
 	}
@@ -160,11 +158,11 @@ func (v maxEntries) ValidateMap(_ context.Context, req validator.MapRequest, res
 	}
 }
 
-// versionNumbers validates the elements of a set of version numbers
+// versionNumbers validates the elements of a list of version numbers
 // (revoke_versions): whole numbers from 1.
 type versionNumbers struct{}
 
-var _ validator.Set = versionNumbers{}
+var _ validator.List = versionNumbers{}
 
 func (versionNumbers) Description(context.Context) string {
 	return "every element must be a version number, a whole number from 1"
@@ -172,7 +170,7 @@ func (versionNumbers) Description(context.Context) string {
 
 func (v versionNumbers) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (versionNumbers) ValidateSet(_ context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+func (versionNumbers) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
@@ -194,107 +192,11 @@ func (versionNumbers) ValidateSet(_ context.Context, req validator.SetRequest, r
 	}
 }
 
-// versionSetType is the type of revoke_versions: a set of numbers whose
-// Validate finds duplicates in linear time. The framework's SetType.Validate
-// compares every pair of elements, and it runs each time the framework
-// reads the attribute (several times per plan): revoke_versions with 5 000
-// entries took 36 s to plan. Values and wire type are a set of numbers as
-// before.
-type versionSetType struct {
-	basetypes.SetType
-}
-
-var (
-	_ basetypes.SetTypable  = versionSetType{}
-	_ basetypes.SetValuable = versionSetValue{}
-)
-
-// newVersionSetType is the type of revoke_versions.
-func newVersionSetType() versionSetType {
-	return versionSetType{basetypes.SetType{ElemType: types.NumberType}}
-}
-
-func (t versionSetType) Equal(o attr.Type) bool {
-	other, ok := o.(versionSetType)
-	return ok && t.SetType.Equal(other.SetType)
-}
-
-func (t versionSetType) String() string { return "versionSetType" }
-
-func (t versionSetType) ValueType(context.Context) attr.Value {
-	return versionSetValue{SetValue: basetypes.NewSetNull(t.ElemType)}
-}
-
-func (t versionSetType) ValueFromSet(_ context.Context, in basetypes.SetValue) (basetypes.SetValuable, diag.Diagnostics) {
-	return versionSetValue{SetValue: in}, nil
-}
-
-func (t versionSetType) ValueFromTerraform(ctx context.Context, in tftypes.Value) (attr.Value, error) {
-	v, err := t.SetType.ValueFromTerraform(ctx, in)
-	if err != nil {
-		return nil, err
-	}
-	set, ok := v.(basetypes.SetValue)
-	if !ok {
-		return nil, fmt.Errorf("unexpected value type %T", v)
-	}
-	return versionSetValue{SetValue: set}, nil
-}
-
-// Validate reports duplicate numbers, in linear time: each known number is
-// keyed by its exact rational value.
-func (t versionSetType) Validate(_ context.Context, in tftypes.Value, p path.Path) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if in.Type() == nil || !in.IsKnown() || in.IsNull() {
-		return diags
-	}
-	var elems []tftypes.Value
-	if err := in.As(&elems); err != nil {
-		diags.AddAttributeError(p, "Set Type Validation Error", "cannot read the set: "+err.Error()+"; this is a bug in the provider.")
-		return diags
-	}
-	seen := make(map[string]bool, len(elems))
-	for _, e := range elems {
-		if !e.IsFullyKnown() || e.IsNull() {
-			continue
-		}
-		var f big.Float
-		if err := e.As(&f); err != nil {
-			diags.AddAttributeError(p, "Set Type Validation Error", "cannot read a set element: "+err.Error()+"; this is a bug in the provider.")
-			return diags
-		}
-		key := "inf"
-		if !f.IsInf() {
-			r, _ := f.Rat(nil)
-			key = r.RatString()
-		} else if f.Signbit() {
-			key = "-inf"
-		}
-		if seen[key] {
-			diags.AddAttributeError(p, "Duplicate Set Element", fmt.Sprintf("This attribute contains duplicate values of: %s", e))
-			continue
-		}
-		seen[key] = true
-	}
-	return diags
-}
-
-// versionSetValue is a value of versionSetType.
-type versionSetValue struct {
-	basetypes.SetValue
-}
-
-func (v versionSetValue) Type(context.Context) attr.Type { return newVersionSetType() }
-
-func (v versionSetValue) Equal(o attr.Value) bool {
-	other, ok := o.(versionSetValue)
-	return ok && v.SetValue.Equal(other.SetValue)
-}
-
-// int64s returns the known whole elements, as validated.
-func (v versionSetValue) int64s() []int64 {
-	out := make([]int64, 0, len(v.Elements()))
-	for _, e := range v.Elements() {
+// listInt64s returns the known whole elements of a list of numbers, as
+// validated.
+func listInt64s(l types.List) []int64 {
+	out := make([]int64, 0, len(l.Elements()))
+	for _, e := range l.Elements() {
 		if n, ok := e.(basetypes.NumberValue); ok && !n.IsNull() && !n.IsUnknown() {
 			if i, ok := wholeInt64(n.ValueBigFloat()); ok {
 				out = append(out, i)

@@ -181,7 +181,7 @@ func (m *secretModel) checkRecord(_ context.Context, rows []*versionModel) []dam
 			continue
 		}
 		empty := func(s types.String) bool { return s.IsNull() || s.ValueString() == "" }
-		missing := fmt.Sprintf("is null, but the material of a %s version is kept in state while it is accepted", status)
+		missing := fmt.Sprintf("is null, but the material of %s version is kept in state while it is accepted", article(string(status)))
 		if empty(r.KID) {
 			bad("kid", "is null, but every version keeps its kid")
 		}
@@ -201,7 +201,7 @@ func (m *secretModel) checkRecord(_ context.Context, rows []*versionModel) []dam
 		pemText, jwk, kid, err := material.PublicFromSecret(typ, r.Secret.ValueString())
 		switch {
 		case err != nil:
-			bad("secret", "is not the private key of a %s version: %v", typ, err)
+			bad("secret", "is not a private key of the version's type: %v", err)
 		case !empty(r.PublicKeyPEM) && r.PublicKeyPEM.ValueString() != pemText:
 			bad("public_key_pem", "is not the public key of the private key in %s: the material was swapped or altered", r.where.AtName("secret"))
 		case !empty(r.PublicJWK) && r.PublicJWK.ValueString() != jwk:
@@ -271,4 +271,12 @@ func diagSummary(diags diag.Diagnostics) string {
 		parts = append(parts, d.Summary()+": "+d.Detail())
 	}
 	return strings.Join(parts, "; ")
+}
+
+// article prefixes a word with "a" or "an".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }
