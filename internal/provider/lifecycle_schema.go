@@ -193,10 +193,10 @@ type changeWindowModel struct {
 
 // controlsModel is embedded in both resource models.
 type controlsModel struct {
-	RotateTriggers   types.Map       `tfsdk:"rotate_triggers"`
-	PinActiveVersion types.Number    `tfsdk:"pin_active_version"`
-	RevokeVersions   types.List      `tfsdk:"revoke_versions"`
-	RevokeReason     types.String    `tfsdk:"revoke_reason"`
+	RotateTriggers   types.Map    `tfsdk:"rotate_triggers"`
+	PinActiveVersion types.Number `tfsdk:"pin_active_version"`
+	RevokeVersions   types.List   `tfsdk:"revoke_versions"`
+	RevokeReason     types.String `tfsdk:"revoke_reason"`
 	HoldRevocation   types.Bool   `tfsdk:"hold_revocation"`
 	HoldReason       types.String `tfsdk:"hold_reason"`
 }

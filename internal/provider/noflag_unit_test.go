@@ -331,13 +331,17 @@ func TestPlan_damagedState(t *testing.T) {
 				return []string{`versions[1].secret (v2) is not a private key of the version's type: type "ed25519": secret is not a PEM block`}
 			}},
 		{"issued_at unparsable", "hmac",
-			func(v tftypes.Value) tftypes.Value { return setAt(v, ptr(tfStr("yesterday")), "versions", 1, "issued_at") },
+			func(v tftypes.Value) tftypes.Value {
+				return setAt(v, ptr(tfStr("yesterday")), "versions", 1, "issued_at")
+			},
 			func(tftypes.Value) []string {
 				return []string{`versions[1].issued_at (v2) is "yesterday", not an RFC 3339 timestamp`}
 			}},
 		{"issued_at null", "hmac",
 			func(v tftypes.Value) tftypes.Value { return setAt(v, nil, "versions", 0, "issued_at") },
-			func(tftypes.Value) []string { return []string{"versions[0].issued_at (v1) is null, but every active version records it"} }},
+			func(tftypes.Value) []string {
+				return []string{"versions[0].issued_at (v1) is null, but every active version records it"}
+			}},
 		{"versions empty", "hmac",
 			func(v tftypes.Value) tftypes.Value {
 				return setAt(v, ptr(tftypes.NewValue(valueAt(v, "versions").Type(), []tftypes.Value{})), "versions")
@@ -349,7 +353,9 @@ func TestPlan_damagedState(t *testing.T) {
 			func(v tftypes.Value) tftypes.Value { return setAt(v, nil, "versions") },
 			func(tftypes.Value) []string { return []string{"versions is null"} }},
 		{"last version number", "hmac",
-			func(v tftypes.Value) tftypes.Value { return setAt(v, ptr(tfNum(math.MaxInt64)), "versions", 1, "version") },
+			func(v tftypes.Value) tftypes.Value {
+				return setAt(v, ptr(tfNum(math.MaxInt64)), "versions", 1, "version")
+			},
 			func(tftypes.Value) []string {
 				return []string{"versions[1].version (v9223372036854775807) is 9223372036854775807, the largest version number there is: the next issue would wrap around to a negative number"}
 			}},
@@ -363,13 +369,17 @@ func TestPlan_damagedState(t *testing.T) {
 			}},
 		{"type null", "hmac",
 			func(v tftypes.Value) tftypes.Value { return setAt(v, nil, "versions", 0, "type") },
-			func(tftypes.Value) []string { return []string{"versions[0].type (v1) is null, not one of password, hmac"} }},
+			func(tftypes.Value) []string {
+				return []string{"versions[0].type (v1) is null, not one of password, hmac"}
+			}},
 		{"two pending", "hmac",
 			func(v tftypes.Value) tftypes.Value {
 				v = setAt(v, ptr(tfStr("pending")), "versions", 0, "status")
 				return setAt(v, nil, "versions", 0, "activated_at")
 			},
-			func(tftypes.Value) []string { return []string{"versions holds 2 pending versions; at most one is pending"} }},
+			func(tftypes.Value) []string {
+				return []string{"versions holds 2 pending versions; at most one is pending"}
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
