@@ -267,9 +267,12 @@ func (a *lifecycleResource[M, R, P]) warnDropped(ctx context.Context, prior P, v
 	if len(accepted) > 1 {
 		stop = "stop being accepted"
 	}
-	consumers := "validators that read accepted_kids, accepted_secrets or jwks reject what they sign at once, and emitters lose active_secret"
+	consumers := "validators that read accepted_kids, accepted_secrets or jwks stop accepting what those versions signed or encrypted"
 	if a.mode == lifecycle.ModeTwoSlot {
-		consumers = "the credentials its slots drive are disabled or replaced (enabled, keeper), so consumers still using them fail at once"
+		consumers = "the credentials its slots drive are disabled or replaced (enabled, keeper), so consumers still using them fail"
+	}
+	if verb == "Replacing" {
+		consumers += ", and the replacement's v1 is active at once, before any consumer has loaded it"
 	}
 	diags.AddWarning(fmt.Sprintf("%s %s drops its accepted versions", verb, a.typeName(prior)),
 		fmt.Sprintf("This plan %s: %s %s in the same apply, with no overlap: %s (a flag day). "+

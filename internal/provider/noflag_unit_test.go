@@ -325,6 +325,11 @@ func TestPlan_damagedState(t *testing.T) {
 			func(tftypes.Value) []string {
 				return []string{"versions[0].public_key_pem (v1) is not the public key of the private key in versions[0].secret: the material was swapped or altered"}
 			}},
+		{"public JWK swapped", "ecdsa-p256",
+			func(v tftypes.Value) tftypes.Value { return swap(v, "public_jwk") },
+			func(tftypes.Value) []string {
+				return []string{"versions[0].public_jwk (v1) is not the public JWK of the private key in versions[0].secret: the material was swapped or altered"}
+			}},
 		{"secret not a key", "ed25519",
 			func(v tftypes.Value) tftypes.Value { return setAt(v, ptr(tfStr("hunter2")), "versions", 1, "secret") },
 			func(tftypes.Value) []string {

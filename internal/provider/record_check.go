@@ -1,7 +1,10 @@
 package provider
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"math"
 	"strings"
@@ -198,13 +201,13 @@ func (m *secretModel) checkRecord(_ context.Context, rows []*versionModel) []dam
 		if empty(r.PublicJWK) {
 			bad("public_jwk", "%s", missing)
 		}
-		pemText, jwk, kid, err := material.PublicFromSecret(typ, r.Secret.ValueString())
+		pemText, _, kid, err := material.PublicFromSecret(typ, r.Secret.ValueString())
 		switch {
 		case err != nil:
 			bad("secret", "is not a private key of the version's type: %v", err)
-		case !empty(r.PublicKeyPEM) && r.PublicKeyPEM.ValueString() != pemText:
+		case !empty(r.PublicKeyPEM) && !samePEM(r.PublicKeyPEM.ValueString(), pemText):
 			bad("public_key_pem", "is not the public key of the private key in %s: the material was swapped or altered", r.where.AtName("secret"))
-		case !empty(r.PublicJWK) && r.PublicJWK.ValueString() != jwk:
+		case !empty(r.PublicJWK) && jwkThumbprint(r.PublicJWK.ValueString()) != kid:
 			bad("public_jwk", "is not the public JWK of the private key in %s: the material was swapped or altered", r.where.AtName("secret"))
 		case !empty(r.KID) && r.KID.ValueString() != kid:
 			bad("kid", "is %q, but the RFC 7638 thumbprint of the version's public key is %q: the kid or the material was swapped or altered", r.KID.ValueString(), kid)
@@ -279,4 +282,32 @@ func article(word string) string {
 		return "an " + word
 	}
 	return "a " + word
+}
+
+// samePEM reports whether two PEM texts hold the same block (type and
+// bytes), whatever their line breaks.
+func samePEM(a, b string) bool {
+	ba, _ := pem.Decode([]byte(strings.TrimSpace(a)))
+	bb, _ := pem.Decode([]byte(strings.TrimSpace(b)))
+	return ba != nil && bb != nil && ba.Type == bb.Type && bytes.Equal(ba.Bytes, bb.Bytes)
+}
+
+// jwkThumbprint is the RFC 7638 thumbprint of a JWK in JSON, "" if it is
+// not a JWK with a thumbprint.
+func jwkThumbprint(jwk string) string {
+	var members map[string]any
+	if err := json.Unmarshal([]byte(jwk), &members); err != nil {
+		return ""
+	}
+	strs := make(map[string]string, len(members))
+	for k, v := range members {
+		if s, ok := v.(string); ok {
+			strs[k] = s
+		}
+	}
+	tp, err := material.Thumbprint(strs)
+	if err != nil {
+		return ""
+	}
+	return tp
 }
