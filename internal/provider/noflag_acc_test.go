@@ -472,4 +472,3 @@ func TestAccSchedule_importRefused(t *testing.T) {
 		},
 	})
 }
-
