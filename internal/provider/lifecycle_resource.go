@@ -152,6 +152,12 @@ func (a *lifecycleResource[M, R, P]) ValidateConfig(ctx context.Context, req res
 }
 
 func (a *lifecycleResource[M, R, P]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() { // destroy: never refused, but said what it drops
+		if prior := P(new(M)); !req.State.Raw.IsNull() && !req.State.Get(ctx, prior).HasError() {
+			a.warnDropped(ctx, prior, "Destroying", "destroys it", &resp.Diagnostics)
+		}
+		return
+	}
 	var prior P
 	if !req.State.Raw.IsNull() {
 		prior = P(new(M))
@@ -159,12 +165,6 @@ func (a *lifecycleResource[M, R, P]) ModifyPlan(ctx context.Context, req resourc
 		if resp.Diagnostics.HasError() {
 			return
 		}
-	}
-	if req.Plan.Raw.IsNull() { // destroy
-		if prior != nil {
-			a.warnDropped(ctx, prior, "Destroying", "destroys it", &resp.Diagnostics)
-		}
-		return
 	}
 	plan := P(new(M))
 	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
