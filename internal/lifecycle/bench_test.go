@@ -103,3 +103,31 @@ func BenchmarkDecide(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkDecideRevokeVersions measures an emergency revocation with a
+// long revoke_versions list (most entries already pruned): the engine's
+// share of a plan is linear in the list (sort, then one binary search per
+// entry), so ns/op grows tenfold from 1 000 to 10 000 entries. The
+// provider caps the list at 1 000 (BenchmarkPlanRevokeVersions).
+func BenchmarkDecideRevokeVersions(b *testing.B) {
+	spec := benchSpec(b, 10)
+	s := rotated(b, spec, 20)
+	gen := s.Generation
+	for _, n := range []int{10, 100, 1000, 10_000, 50_000} {
+		b.Run(fmt.Sprintf("entries=%d", n), func(b *testing.B) {
+			list := make([]int64, n)
+			for i := range list {
+				list[i] = gen - int64(i%int(gen)) // every version, many times over
+			}
+			spec := spec
+			spec.Controls.RevokeVersions, spec.Controls.RevokeReason = list, "INC-1"
+			at := lastEvent(s).Add(time.Hour)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Decide(spec, s, at); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -23,9 +23,12 @@
 //  3. revoke: the previous version is revoked once it has been previous for
 //     overlap, so every artifact made with it has expired.
 //
-// These scheduled transitions happen only inside the change window. Explicit
-// actions happen at once: the first version (issued active), a rotate
-// request (rotate_triggers changed), pinning a version (pin_active_version:
+// These scheduled transitions happen only inside the change window, and
+// never while the record holds a timestamp after the decision time (it is
+// ahead of the clock: see [State.AheadOf]). Explicit actions happen at
+// once: the first version (issued active), a rotate request (rotate_triggers
+// changed), a type change ([Controls.Reissue]: issued pending, after the
+// pending version if there is one), pinning a version (pin_active_version:
 // rollback or promotion) and emergency revocation (revoke_versions).
 //
 // Two modes share the rules: [ModeSeries] (rotation_secret, any number of

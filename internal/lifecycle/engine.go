@@ -2,6 +2,7 @@ package lifecycle
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -31,7 +32,12 @@ import (
 //     promotion of a pending one); the active one becomes previous.
 //
 // Steps 2 to 4 happen only while the schedule's change window contains at,
-// except the first version and rotate requests. Finally revoked versions
+// except the first version, rotate requests and Controls.Reissue. They are
+// also suspended while the record is ahead of the clock: while prior holds
+// a timestamp after at (a rehearsal clock set later than the real time, a
+// wrong system clock), no scheduled step is decided, since the durations
+// they count would start in the future; a warning names the latest such
+// timestamp, and explicit actions still happen. Finally revoked versions
 // beyond Controls.HistoryLimit are pruned, oldest first.
 //
 // Errors are *ValidationError; their Field is "schedule.*" (see
@@ -49,7 +55,8 @@ func Decide(spec Spec, prior State, at time.Time) (Decision, error) {
 		return Decision{}, err
 	}
 	e := &engine{spec: spec, controls: spec.Controls, schedule: spec.Schedule, at: at, state: prior.Clone()}
-	e.inWindow = e.schedule.Window.Contains(at)
+	e.ahead, e.aheadCount = prior.AheadOf(at)
+	e.scheduled = e.aheadCount == 0 && e.schedule.Window.Contains(at)
 	for i := range e.state.Versions {
 		e.state.Versions[i].Slot = SlotOf(spec.Mode, e.state.Versions[i].Version)
 	}
@@ -63,12 +70,13 @@ func Decide(spec Spec, prior State, at time.Time) (Decision, error) {
 	if err := e.replaceRevokedActive(); err != nil {
 		return Decision{}, err
 	}
-	if e.inWindow {
+	if e.scheduled {
 		e.revokeDue()
 		e.activateDue()
 	}
 	e.issue()
 	e.pin()
+	e.warnAhead()
 	e.warnings()
 	e.prune()
 
@@ -89,8 +97,13 @@ type engine struct {
 	// decision collects the transitions, warnings, issued and wiped
 	// versions.
 	decision Decision
-	// inWindow is whether the change window contains at.
-	inWindow bool
+	// scheduled is whether scheduled steps may happen at at: the change
+	// window contains at and the record is not ahead of the clock.
+	scheduled bool
+	// ahead is the latest recorded timestamp after at, and aheadCount how
+	// many recorded timestamps are after at (0: the record is not ahead).
+	ahead      Timestamp
+	aheadCount int
 	// revokedActive is the active version revoked in an emergency, 0 if
 	// none.
 	revokedActive int64
@@ -149,6 +162,9 @@ func checkState(state State) error {
 	}
 	if active > 1 {
 		return bad("%d versions are active", active)
+	}
+	if state.Generation == math.MaxInt64 {
+		return bad("v%d is the largest version number there is: the next issue would wrap around to a negative number", state.Generation)
 	}
 	if pending > 1 {
 		return bad("%d versions are pending", pending)
@@ -339,12 +355,19 @@ func (e *engine) issue() {
 		if e.controls.RotateRequested {
 			e.warn("rotate_triggers changed, but pin_active_version = %d freezes the schedule: no version is issued; remove pin_active_version and change rotate_triggers again to rotate", e.controls.Pin)
 		}
+		if e.controls.Reissue != "" {
+			e.warn("a new version is due because %s, but pin_active_version = %d freezes the schedule: no version is issued until pin_active_version is removed", e.controls.Reissue, e.controls.Pin)
+		}
 		return
 	}
 	if p := e.state.Pending(); p != nil {
 		if e.controls.RotateRequested {
 			e.warn("rotate_triggers changed while v%d is still pending (issued %s, active from %s): no further version is issued; v%d is the rotation",
 				p.Version, ts(p.IssuedAt), ts(p.IssuedAt.Add(e.schedule.Propagation)), p.Version)
+		}
+		if e.controls.Reissue != "" {
+			e.warn("a new version is due because %s, but v%d is still pending (issued %s, active from %s): one version is pending at a time, so the new version is issued by the first apply once v%d is active",
+				e.controls.Reissue, p.Version, ts(p.IssuedAt), ts(p.IssuedAt.Add(e.schedule.Propagation)), p.Version)
 		}
 		return
 	}
@@ -357,15 +380,19 @@ func (e *engine) issue() {
 	if len(e.decision.Issued) > 0 {
 		return // the emergency replacement is this decision's new version
 	}
+	explicit := e.controls.RotateRequested || e.controls.Reissue != ""
 	dueAt := last.Add(e.schedule.Period + JitterOffset(e.spec.Key, e.schedule.Jitter))
-	due := e.inWindow && !e.at.Before(dueAt)
-	if !due && !e.controls.RotateRequested {
+	due := e.scheduled && !e.at.Before(dueAt)
+	if !due && !explicit {
 		return
 	}
 	why := fmt.Sprintf("period ended at %s (last issued %s + period %s + jitter offset %s)", ts(dueAt), ts(last),
 		formatDuration(e.schedule.Period), formatDuration(JitterOffset(e.spec.Key, e.schedule.Jitter)))
-	if e.controls.RotateRequested {
+	switch {
+	case e.controls.RotateRequested:
 		why = "rotate_triggers changed"
+	case e.controls.Reissue != "":
+		why = e.controls.Reissue
 	}
 	if e.spec.Mode == ModeTwoSlot {
 		if occ := e.state.Find(k - 2); occ != nil && occ.Status.Accepted() {
@@ -374,6 +401,23 @@ func (e *engine) issue() {
 		}
 	}
 	e.issueVersion(k, StatusPending, why)
+}
+
+// warnAhead warns when the record is ahead of the clock: scheduled steps
+// are suspended until its latest timestamp.
+func (e *engine) warnAhead() {
+	if e.aheadCount == 0 {
+		return
+	}
+	count := ""
+	if e.aheadCount > 1 {
+		count = fmt.Sprintf("; %d recorded timestamps are later than the evaluation time, this is the latest", e.aheadCount)
+	}
+	e.warn("the record is ahead of the clock: v%d %s %s is later than the evaluation time %s%s. Scheduled steps (issue, activate, revoke) are suspended until %s, "+
+		"because the periods, propagations and overlaps they count would start in the future; explicit actions (rotate_triggers, a type change, pin_active_version, revoke_versions) still work. "+
+		"This happens after applies with a rehearsal clock (the provider's now or ROTATION_NOW) later than the real time, or with a wrong system clock. "+
+		"To recover, restore the state saved before those applies (terraform.tfstate.backup, or the remote state's history); otherwise scheduled rotation resumes at %s",
+		e.ahead.Version, e.ahead.Field, ts(e.ahead.At), ts(e.at), count, ts(e.ahead.At), ts(e.ahead.At))
 }
 
 func (e *engine) warnBusySlot(k int64, occ *Version, why string) {
@@ -502,8 +546,9 @@ func (e *engine) prune() {
 //     is revoked, and never while it stays accepted for good (held, or
 //     active).
 //
-// Each time is moved to after if earlier and then to the change window's
-// next opening. Ties go to the step Decide performs first (revoke, then
+// Each time is moved to after if earlier, to the state's newest timestamp
+// if earlier (scheduled steps wait while the record is ahead of the clock),
+// and then to the change window's next opening. Ties go to the step Decide performs first (revoke, then
 // activate, then issue). It returns "", 0 and the zero time when nothing is
 // scheduled (for instance an empty state, which Decide fills at once).
 func NextTransition(spec Spec, state State, after time.Time) (Action, int64, time.Time) {
@@ -514,9 +559,16 @@ func NextTransition(spec Spec, state State, after time.Time) (Action, int64, tim
 		bestAt      time.Time
 		bestRank    int
 	)
+	// Scheduled steps are suspended while the record is ahead of the
+	// decision time (see Decide): nothing is due before its newest
+	// timestamp.
+	newest := state.Newest()
 	consider := func(action Action, version int64, at time.Time, rank int) {
 		if at.Before(after) {
 			at = after
+		}
+		if at.Before(newest) {
+			at = newest
 		}
 		at = schedule.Window.NextOpen(at)
 		if bestAction == "" || at.Before(bestAt) || (at.Equal(bestAt) && rank < bestRank) {

@@ -143,7 +143,7 @@ func (c engineCase) run(t *testing.T) Decision {
 		}
 	}
 	// Every decision, whatever the case, keeps the invariants.
-	si := stepInfo{spec: spec, prior: c.prior, planAt: c.at, applyAt: c.at.Add(time.Minute), dec: dec, applied: Stamp(dec.Planned(), c.at.Add(time.Minute))}
+	si := stepInfo{spec: spec, prior: c.prior, planAt: c.at, applyAt: c.at.Add(time.Minute), dec: dec, applied: Stamp(dec.Planned(), c.at.Add(time.Minute)), monotone: !c.prior.Newest().After(c.at)}
 	if err := checkStep(si); err != nil {
 		t.Errorf("invariants: %v", err)
 	}
@@ -617,7 +617,7 @@ func TestDecideTwoSlot(t *testing.T) {
 			}
 		}
 	}
-	if err := checkStructure(ModeTwoSlot, final); err != nil {
+	if err := checkStructure(ModeTwoSlot, final, true); err != nil {
 		t.Error(err)
 	}
 }

@@ -21,6 +21,40 @@ func (s State) Newest() time.Time {
 	return last
 }
 
+// Timestamp names one recorded timestamp: the version, the field
+// ("issued_at", "activated_at", "superseded_at" or "revoked_at", as the
+// resources name it) and the instant.
+type Timestamp struct {
+	Version int64
+	Field   string
+	At      time.Time
+}
+
+// AheadOf reports whether the record is ahead of the clock t: it returns
+// the latest recorded timestamp after t (the lowest version and the
+// earliest field on a tie) and how many recorded timestamps are after t; 0
+// and the zero Timestamp when none is. Decide suspends scheduled steps
+// while a record is ahead (docs/design.md, Statuses and steps).
+func (s State) AheadOf(t time.Time) (Timestamp, int) {
+	var latest Timestamp
+	n := 0
+	for _, v := range s.Versions {
+		for _, f := range [...]struct {
+			name string
+			at   time.Time
+		}{{"issued_at", v.IssuedAt}, {"activated_at", v.ActivatedAt}, {"superseded_at", v.SupersededAt}, {"revoked_at", v.RevokedAt}} {
+			if !f.at.After(t) {
+				continue
+			}
+			n++
+			if f.at.After(latest.At) {
+				latest = Timestamp{Version: v.Version, Field: f.name, At: f.at}
+			}
+		}
+	}
+	return latest, n
+}
+
 // AcceptedOrder returns the accepted versions in the order validators list
 // them: the active version first, then the pending one, then the previous
 // ones, newest first. It is the order of rotation_secret's accepted_kids and

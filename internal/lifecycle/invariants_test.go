@@ -135,6 +135,9 @@ type simStats struct {
 	remedies         int
 	explicitActivate int // emergency promotions of a pending version
 	scheduledIssue   int
+	reissues         int // versions issued because the type changed
+	reissueWaits     int // type changes waiting for a pending version
+	backwards        int // steps planned before the record's newest timestamp
 }
 
 func newSimStats() *simStats {
@@ -165,6 +168,15 @@ func runSequence(src source, maxSteps int, st *simStats) error {
 		hold       bool
 		holdReason string
 		trace      []string
+		// typ is the configured material type (rotation_secret's type, in
+		// ModeSeries), types the type each version was issued with; a
+		// change makes Controls.Reissue ask for a version of the new type.
+		typ   int
+		types = map[int64]int{}
+		// monotone is false once a plan went back before the record's
+		// newest timestamp (a rehearsal clock, a wrong clock): the
+		// timestamps of one version need no longer be in order.
+		monotone = true
 	)
 	fail := func(err error) error {
 		return fmt.Errorf("%w\nspec: key=%q mode=%v period=%s overlap=%s propagation=%s ttl=%s jitter=%s window=%v history=%d\nsteps:\n  %s",
@@ -201,6 +213,18 @@ func runSequence(src source, maxSteps int, st *simStats) error {
 			}
 		case 9:
 			plan = last.Add(durN(src, 10*sc.Period))
+		}
+		if chance(src, 4) {
+			// The clock goes backwards: a plan before the newest
+			// timestamp of the record (after applies with a rehearsal
+			// clock set later than the real time).
+			plan = last.Add(-durN(src, 2*sc.Period+sc.Overlap))
+		}
+		if plan.Before(cur.Newest()) {
+			monotone = false
+			if st != nil {
+				st.backwards++
+			}
 		}
 		apply := plan
 		switch src.IntN(4) {
@@ -246,11 +270,19 @@ func runSequence(src source, maxSteps int, st *simStats) error {
 			}
 		}
 		rotate := chance(src, 5)
-		c := Controls{RotateRequested: rotate, Pin: pin, RevokeVersions: slices.Clone(revokeList), RevokeReason: reason,
+		if mode == ModeSeries && chance(src, 4) {
+			typ = (typ + 1 + src.IntN(2)) % 3
+		}
+		reissue := ""
+		if acc := cur.Accepted(); len(acc) > 0 && types[acc[len(acc)-1]] != typ {
+			newest := acc[len(acc)-1]
+			reissue = fmt.Sprintf("type changed from %d (v%d) to %d", types[newest], newest, typ)
+		}
+		c := Controls{RotateRequested: rotate, Reissue: reissue, Pin: pin, RevokeVersions: slices.Clone(revokeList), RevokeReason: reason,
 			HoldRevocation: hold, HoldReason: holdReason, HistoryLimit: historyLimit}
 		spec.Controls = c
-		trace = append(trace, fmt.Sprintf("#%d plan=%s apply=%s rotate=%v pin=%d revoke=%v reason=%q hold=%v(%q) | prior=%s",
-			step, ts(plan), ts(apply), rotate, pin, revokeList, reason, hold, holdReason, describe(cur)))
+		trace = append(trace, fmt.Sprintf("#%d plan=%s apply=%s rotate=%v reissue=%q pin=%d revoke=%v reason=%q hold=%v(%q) | prior=%s",
+			step, ts(plan), ts(apply), rotate, reissue, pin, revokeList, reason, hold, holdReason, describe(cur)))
 
 		d, err := Decide(spec, cur, plan)
 		for tries := 0; err != nil; tries++ {
@@ -311,7 +343,7 @@ func runSequence(src source, maxSteps int, st *simStats) error {
 		}
 		applied := Stamp(d.Planned(), apply)
 		trace = append(trace, fmt.Sprintf("   -> %v next=%s v%d at %s", d.Transitions, d.NextAction, d.NextVersion, ts(d.NextAt)))
-		si := stepInfo{spec: spec, prior: cur, planAt: plan, applyAt: apply, dec: d, applied: applied}
+		si := stepInfo{spec: spec, prior: cur, planAt: plan, applyAt: apply, dec: d, applied: applied, monotone: monotone}
 		if err := checkStep(si); err != nil {
 			return fail(fmt.Errorf("step %d: %w", step, err))
 		}
@@ -323,8 +355,17 @@ func runSequence(src source, maxSteps int, st *simStats) error {
 				return fail(fmt.Errorf("step %d: %w", step, err))
 			}
 		}
+		for _, v := range d.Issued {
+			types[v] = typ
+		}
 		if st != nil {
 			st.steps++
+			if reissue != "" && slices.ContainsFunc(d.Transitions, func(tr Transition) bool { return tr.Action == ActionIssue && tr.Reason == reissue }) {
+				st.reissues++
+			}
+			if reissue != "" && slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.Contains(w, "is still pending") && strings.Contains(w, reissue) }) {
+				st.reissueWaits++
+			}
 			for _, tr := range d.Transitions {
 				st.actions[tr.Action]++
 			}
@@ -375,13 +416,17 @@ type stepInfo struct {
 	planAt, applyAt time.Time
 	dec             Decision
 	applied         State
+	// monotone is false once the simulated clock went backwards: the
+	// timestamps of a version need no longer be in order.
+	monotone bool
 }
 
 // checkStructure checks a state on its own: ascending unique versions not
-// above the generation, known statuses, consistent timestamps, at most one
-// active and one pending, and in ModeTwoSlot slots by parity with at most one
-// accepted version per slot.
-func checkStructure(mode Mode, s State) error {
+// above the generation, known statuses, consistent timestamps (in order
+// only if monotone: a clock that went backwards stamps explicit actions
+// before earlier timestamps), at most one active and one pending, and in
+// ModeTwoSlot slots by parity with at most one accepted version per slot.
+func checkStructure(mode Mode, s State, monotone bool) error {
 	var active, pending int
 	slots := map[string]int64{}
 	for i, v := range s.Versions {
@@ -400,7 +445,7 @@ func checkStructure(mode Mode, s State) error {
 		switch v.Status {
 		case StatusActive:
 			active++
-			if v.ActivatedAt.Before(v.IssuedAt) || !v.SupersededAt.IsZero() || !v.RevokedAt.IsZero() {
+			if v.ActivatedAt.IsZero() || (monotone && v.ActivatedAt.Before(v.IssuedAt)) || !v.SupersededAt.IsZero() || !v.RevokedAt.IsZero() {
 				return fmt.Errorf("active v%d has inconsistent timestamps %+v", v.Version, v)
 			}
 		case StatusPending:
@@ -409,11 +454,11 @@ func checkStructure(mode Mode, s State) error {
 				return fmt.Errorf("pending v%d has inconsistent timestamps %+v", v.Version, v)
 			}
 		case StatusPrevious:
-			if v.ActivatedAt.IsZero() || v.SupersededAt.Before(v.ActivatedAt) || !v.RevokedAt.IsZero() {
+			if v.ActivatedAt.IsZero() || v.SupersededAt.IsZero() || (monotone && v.SupersededAt.Before(v.ActivatedAt)) || !v.RevokedAt.IsZero() {
 				return fmt.Errorf("previous v%d has inconsistent timestamps %+v", v.Version, v)
 			}
 		case StatusRevoked:
-			if v.RevokedAt.Before(v.IssuedAt) {
+			if v.RevokedAt.IsZero() || (monotone && v.RevokedAt.Before(v.IssuedAt)) {
 				return fmt.Errorf("revoked v%d has inconsistent timestamps %+v", v.Version, v)
 			}
 		default:
@@ -444,14 +489,29 @@ func checkStep(si stepInfo) error {
 	if got := Stamp(d.Planned(), si.planAt); !reflect.DeepEqual(got, d.Next) {
 		return fmt.Errorf("Stamp(Planned(), plan time) differs from Next:\n got %+v\nwant %+v", got, d.Next)
 	}
-	if err := checkStructure(spec.Mode, next); err != nil {
+	if err := checkStructure(spec.Mode, next, si.monotone); err != nil {
 		return fmt.Errorf("applied state: %w", err)
 	}
 	if next.Generation < prior.Generation {
 		return fmt.Errorf("generation went down from %d to %d", prior.Generation, next.Generation)
 	}
 
-	inWindow := sc.Window.Contains(si.planAt)
+	// Scheduled steps happen only inside the change window and never while
+	// the record is ahead of the clock (a timestamp after the plan time).
+	_, ahead := prior.AheadOf(si.planAt)
+	if (ahead > 0) != prior.Newest().After(si.planAt) {
+		return fmt.Errorf("AheadOf(%s) counts %d timestamps, but the newest is %s", ts(si.planAt), ahead, ts(prior.Newest()))
+	}
+	scheduled := sc.Window.Contains(si.planAt) && ahead == 0
+	why := func() string {
+		if ahead > 0 {
+			return fmt.Sprintf("while the record is ahead of the clock (newest %s, plan %s)", ts(prior.Newest()), ts(si.planAt))
+		}
+		return "outside the change window at " + ts(si.planAt)
+	}
+	if ahead > 0 && !slices.ContainsFunc(d.Warnings, func(w string) bool { return strings.HasPrefix(w, "the record is ahead of the clock") }) {
+		return fmt.Errorf("the record is ahead of the clock (newest %s, plan %s) without a warning: %q", ts(prior.Newest()), ts(si.planAt), d.Warnings)
+	}
 	jit := JitterOffset(spec.Key, sc.Jitter)
 	priorActive := prior.Active()
 	emergencyActive := priorActive != nil && hasTransition(d, ActionEmergencyRevoke, priorActive.Version)
@@ -506,9 +566,9 @@ func checkStep(si stepInfo) error {
 				if c.Pin != 0 {
 					return fmt.Errorf("v%d issued while pinned to v%d", tr.Version, c.Pin)
 				}
-				if !c.RotateRequested {
-					if !inWindow {
-						return fmt.Errorf("v%d issued by the schedule outside the change window at %s", tr.Version, ts(si.planAt))
+				if !c.RotateRequested && c.Reissue == "" {
+					if !scheduled {
+						return fmt.Errorf("v%d issued by the schedule %s", tr.Version, why())
 					}
 					if !hasAnchor || si.planAt.Before(anchor.Add(sc.Period+jit)) {
 						return fmt.Errorf("v%d issued by the schedule at %s before last issue %s + period + jitter", tr.Version, ts(si.planAt), ts(anchor))
@@ -534,8 +594,8 @@ func checkStep(si stepInfo) error {
 				if c.Pin != 0 {
 					return fmt.Errorf("v%d activated by the schedule while pinned", tr.Version)
 				}
-				if !inWindow {
-					return fmt.Errorf("v%d activated outside the change window", tr.Version)
+				if !scheduled {
+					return fmt.Errorf("v%d activated by the schedule %s", tr.Version, why())
 				}
 				if si.planAt.Before(p.IssuedAt.Add(sc.Propagation)) || n.ActivatedAt.Sub(n.IssuedAt) < sc.Propagation {
 					return fmt.Errorf("v%d activated by the schedule before its propagation %s: planned %s and applied %s after its issue",
@@ -556,8 +616,8 @@ func checkStep(si stepInfo) error {
 			if tr.Version == c.Pin {
 				return fmt.Errorf("pinned v%d revoked by the schedule", tr.Version)
 			}
-			if !inWindow {
-				return fmt.Errorf("v%d revoked outside the change window", tr.Version)
+			if !scheduled {
+				return fmt.Errorf("v%d revoked by the schedule %s", tr.Version, why())
 			}
 			if si.planAt.Before(p.SupersededAt.Add(sc.Overlap)) || si.applyAt.Sub(p.SupersededAt) < sc.Overlap {
 				return fmt.Errorf("v%d revoked by the schedule before its overlap %s: planned %s and applied %s after it was superseded",
@@ -623,6 +683,12 @@ func checkStep(si stepInfo) error {
 			return fmt.Errorf("v%d went from %s to %s without a matching transition (%v)", p.Version, p.Status, n.Status, d.Transitions)
 		}
 	}
+	// A type change (Reissue) is served at once unless pinned: after the
+	// decision a version is pending (the one it issued, or the one it
+	// waits for).
+	if c.Reissue != "" && c.Pin == 0 && spec.Mode == ModeSeries && d.Next.Pending() == nil && len(d.Issued) == 0 {
+		return fmt.Errorf("reissue %q: no version pending and none issued (%v)", c.Reissue, d.Transitions)
+	}
 	if c.Pin != 0 {
 		if a := next.Active(); a == nil || a.Version != c.Pin {
 			return fmt.Errorf("pinned to v%d but the active version is %+v", c.Pin, a)
@@ -668,7 +734,11 @@ func checkStep(si stepInfo) error {
 // a rotate request) does nothing before NextAt and performs NextAction on
 // NextVersion at NextAt.
 func checkNext(spec Spec, d Decision, t time.Time) error {
+	// NextTransition assumes no explicit action. A type change (Reissue)
+	// is derived from the record: Next serves it (the version it issued),
+	// or it waits for the pending version, whose activation is NextAt.
 	spec.Controls.RotateRequested = false
+	spec.Controls.Reissue = ""
 	probe := func(at time.Time) (Decision, error) {
 		dd, err := Decide(spec, d.Next, at)
 		if err != nil {

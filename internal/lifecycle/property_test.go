@@ -7,7 +7,10 @@ import (
 
 // TestPropertyInvariants drives 2000 random resources (both modes, random
 // valid schedules with and without change windows, random controls) through
-// random sequences of plans and applies, apply time >= plan time, and checks
+// random sequences of plans and applies, apply time >= plan time (the plan
+// time itself sometimes going back before the record's newest timestamp, as
+// after a rehearsal clock set in the future), with type changes asking for
+// a new version (Controls.Reissue), and checks
 // after every step the invariants (docs/design.md, Invariants; see
 // checkStep), that NextAt is exact (checkNext) and that without a window a
 // later decision performs a superset of the transitions (checkMonotone). The
@@ -24,8 +27,8 @@ func TestPropertyInvariants(t *testing.T) {
 			t.Fatalf("seed %d: %v", seed, err)
 		}
 	}
-	t.Logf("%d sequences, %d steps; transitions %v; errors %v; remedies %d; emergency promotions %d; scheduled issues %d",
-		st.sequences, st.steps, st.actions, st.errors, st.remedies, st.explicitActivate, st.scheduledIssue)
+	t.Logf("%d sequences, %d steps; transitions %v; errors %v; remedies %d; emergency promotions %d; scheduled issues %d; type-change issues %d, waits %d; backwards plans %d",
+		st.sequences, st.steps, st.actions, st.errors, st.remedies, st.explicitActivate, st.scheduledIssue, st.reissues, st.reissueWaits, st.backwards)
 	for w, n := range st.warnings {
 		t.Logf("warning %q x%d", w, n)
 	}
@@ -47,10 +50,14 @@ func TestPropertyInvariants(t *testing.T) {
 	if st.remedies < 5 || st.explicitActivate < 20 || st.scheduledIssue < 1000 {
 		t.Errorf("too few remedies (%d), emergency promotions (%d) or scheduled issues (%d)", st.remedies, st.explicitActivate, st.scheduledIssue)
 	}
+	if st.reissues < 100 || st.reissueWaits < 20 || st.backwards < 1000 {
+		t.Errorf("too few type-change issues (%d), type changes waiting for a pending version (%d) or plans before the record's newest timestamp (%d)", st.reissues, st.reissueWaits, st.backwards)
+	}
 	for _, w := range []string{
 		"rotation waits for slot", "hold_revocation is set without", "rotate_triggers changed while vN",
 		"rotate_triggers changed, but pin_active_version", "pin_active_version = N promotes", "vN becomes active at",
-		"vN is issued and", "vN (previous) outlived its", "ttl N leaves no",
+		"vN is issued and", "vN (previous) outlived its", "ttl N leaves no", "the record is ahead",
+		"a new version is",
 	} {
 		if st.warnings[w] == 0 {
 			t.Errorf("no warning %q in all sequences", w)

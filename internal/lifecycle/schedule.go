@@ -24,6 +24,8 @@ func (e *ValidationError) Error() string { return e.Field + ": " + e.Message }
 // nil if there is none:
 //
 //   - period > 0, and every duration >= 0;
+//   - propagation + period + jitter + overlap fits in a time.Duration, so
+//     that no sum the engine computes wraps around;
 //   - ttl >= propagation + period + overlap (a version must be able to live
 //     through its propagation, its period as the newest version and the
 //     overlap after it);
@@ -49,9 +51,19 @@ func (s Schedule) Validate(mode Mode) []*ValidationError {
 	if len(errs) > 0 {
 		return errs
 	}
-	if need, ok := sum(s.Propagation, s.Period, s.Overlap); !ok {
-		add("ttl", "propagation %s + period %s + overlap %s is too long to compute", formatDuration(s.Propagation), formatDuration(s.Period), formatDuration(s.Overlap))
-	} else if s.TTL < need {
+	// Every sum the engine computes (period + jitter offset for the next
+	// issue, propagation + period + overlap, propagation + overlap) is at
+	// most this one, so none of them can wrap around.
+	if _, ok := sum(s.Propagation, s.Period, s.Jitter, s.Overlap); !ok {
+		field := "period"
+		if _, ok := sum(s.Propagation, s.Period, s.Overlap); ok && s.Jitter > 0 {
+			field = "jitter"
+		}
+		add(field, "propagation %s + period %s + jitter %s + overlap %s is longer than the longest duration %s, so the times versions are due at cannot be computed; shorten period, jitter, overlap or propagation",
+			formatDuration(s.Propagation), formatDuration(s.Period), formatDuration(s.Jitter), formatDuration(s.Overlap), formatDuration(duration.Max))
+		return errs
+	}
+	if need, _ := sum(s.Propagation, s.Period, s.Overlap); s.TTL < need {
 		add("ttl", "ttl %s is shorter than propagation %s + period %s + overlap %s = %s; raise ttl to at least %s or shorten period/overlap",
 			formatDuration(s.TTL), formatDuration(s.Propagation), formatDuration(s.Period), formatDuration(s.Overlap),
 			formatDuration(need), formatDuration(need))

@@ -63,6 +63,15 @@ type Controls struct {
 	// RotateRequested is true when rotate_triggers changed since the last
 	// apply (the provider decides). It issues a new version at once.
 	RotateRequested bool
+	// Reissue, when not empty, says why the newest accepted version no
+	// longer matches the configuration (rotation_secret: its type changed):
+	// a new version is issued at once, as for a rotate request, except that
+	// while a version is pending it waits until that one is active (with a
+	// warning), and while pinned it waits for the pin to go. The caller
+	// derives it from the record on every decision, so it persists until a
+	// matching version is issued. The text completes "a new version is due
+	// because ...", e.g. `type changed from "rsa" (v2) to "ed25519"`.
+	Reissue string
 	// Pin is pin_active_version; 0 means not pinned. The pinned version is
 	// made active (rollback or promotion), nothing is activated or issued
 	// by the schedule while pinned, and the schedule never revokes it.

@@ -3,6 +3,7 @@ package policy
 import (
 	"context"
 	"fmt"
+	"math/big"
 	"sort"
 	"testing"
 
@@ -138,7 +139,7 @@ func resourceSchemas(t *testing.T) map[string]schema.Schema {
 }
 
 // schemaDefault returns the Go value of the Default of the attribute at p:
-// a string, an int64 or a bool.
+// a string, an int64 (also for a Number attribute) or a bool.
 func schemaDefault(ctx context.Context, s schema.Schema, p path.Path) (any, error) {
 	a, diags := s.AttributeAtPath(ctx, p)
 	if diags.HasError() {
@@ -148,6 +149,7 @@ func schemaDefault(ctx context.Context, s schema.Schema, p path.Path) (any, erro
 		withString interface{ StringDefaultValue() fwdefaults.String }
 		withInt64  interface{ Int64DefaultValue() fwdefaults.Int64 }
 		withBool   interface{ BoolDefaultValue() fwdefaults.Bool }
+		withNumber interface{ NumberDefaultValue() fwdefaults.Number }
 	)
 	switch a := a.(type) {
 	case withString:
@@ -174,8 +176,22 @@ func schemaDefault(ctx context.Context, s schema.Schema, p path.Path) (any, erro
 		var resp fwdefaults.BoolResponse
 		d.DefaultBool(ctx, fwdefaults.BoolRequest{Path: p}, &resp)
 		return resp.PlanValue.ValueBool(), nil
+	case withNumber:
+		// A whole-number attribute that takes a Number (history_limit):
+		// its default as an int64.
+		d := a.NumberDefaultValue()
+		if d == nil {
+			return nil, fmt.Errorf("no Default")
+		}
+		var resp fwdefaults.NumberResponse
+		d.DefaultNumber(ctx, fwdefaults.NumberRequest{Path: p}, &resp)
+		i, acc := resp.PlanValue.ValueBigFloat().Int64()
+		if acc != big.Exact {
+			return nil, fmt.Errorf("the Default %s is not a whole number", resp.PlanValue)
+		}
+		return i, nil
 	}
-	return nil, fmt.Errorf("a %T, not a string, int64 or bool attribute", a)
+	return nil, fmt.Errorf("a %T, not a string, int64, whole number or bool attribute", a)
 }
 
 func sortedKeys(ms ...map[string]any) []string {

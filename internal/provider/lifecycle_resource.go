@@ -3,9 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -56,6 +58,7 @@ type lifecycleResourceInterface interface {
 	resource.ResourceWithConfigure
 	resource.ResourceWithModifyPlan
 	resource.ResourceWithValidateConfig
+	resource.ResourceWithImportState
 }
 
 var (
@@ -68,6 +71,8 @@ var (
 // versionRecord.
 type lifecycleRow interface {
 	record() *versionRecord
+	// describe names the version for people: "v2 (pending, kid ...)".
+	describe() string
 }
 
 // lifecycleModel is the codec a lifecycle resource supplies: its model,
@@ -110,6 +115,12 @@ type (
 	materialIssuer[R any] interface {
 		issueMaterial(ctx context.Context, rows []R) diag.Diagnostics
 	}
+	// reissuer says why the recorded versions no longer match the
+	// configuration, so that a new version is due (rotation_secret: its
+	// type changed); "" if they match. It is lifecycle.Controls.Reissue.
+	reissuer[R any] interface {
+		reissue(rows []R) string
+	}
 )
 
 func (a *lifecycleResource[M, R, P]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -141,12 +152,10 @@ func (a *lifecycleResource[M, R, P]) ValidateConfig(ctx context.Context, req res
 }
 
 func (a *lifecycleResource[M, R, P]) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() { // destroy
-		return
-	}
-	plan := P(new(M))
-	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
-	if resp.Diagnostics.HasError() {
+	if req.Plan.Raw.IsNull() { // destroy: never refused, but said what it drops
+		if prior := P(new(M)); !req.State.Raw.IsNull() && !req.State.Get(ctx, prior).HasError() {
+			a.warnDropped(ctx, prior, "Destroying", "destroys it", &resp.Diagnostics)
+		}
 		return
 	}
 	var prior P
@@ -155,6 +164,22 @@ func (a *lifecycleResource[M, R, P]) ModifyPlan(ctx context.Context, req resourc
 		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
 		if resp.Diagnostics.HasError() {
 			return
+		}
+	}
+	plan := P(new(M))
+	resp.Diagnostics.Append(req.Plan.Get(ctx, plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if prior != nil {
+		// The record is checked before anything reads it (docs/design.md,
+		// Plan and apply: a damaged state is refused).
+		if resp.Diagnostics.Append(a.checkRecord(ctx, prior)...); resp.Diagnostics.HasError() {
+			return
+		}
+		if pb, b := prior.base(), plan.base(); !b.Name.Equal(pb.Name) {
+			a.warnDropped(ctx, prior, "Replacing",
+				fmt.Sprintf("changes name from %s to %s, which replaces it", quoteValue(pb.Name), quoteValue(b.Name)), &resp.Diagnostics)
 		}
 	}
 	if !plan.base().inputsKnown() || !plan.inputsKnown() {
@@ -186,6 +211,93 @@ func (a *lifecycleResource[M, R, P]) Update(ctx context.Context, req resource.Up
 		return
 	}
 	a.apply(ctx, req.Plan, prior, &resp.State, &resp.Diagnostics)
+}
+
+// checkRecord checks the recorded state prior before a plan reads it: the
+// rows every lifecycle record has, then what only the resource records.
+// Each defect is an error naming the version and the field, with how to
+// recover; nothing is repaired.
+func (a *lifecycleResource[M, R, P]) checkRecord(ctx context.Context, prior P) diag.Diagnostics {
+	var diags diag.Diagnostics
+	rows, d := prior.rows(ctx)
+	if d.HasError() {
+		reportDamage(&diags, a.typeName(prior), []damage{{at: path.Root(a.recordAttribute()), problem: "cannot be read: " + diagSummary(d)}})
+		return diags
+	}
+	var damages []damage
+	if checker, ok := any(prior).(recordChecker[R]); ok {
+		damages = checker.checkRecord(ctx, rows)
+	}
+	damages = append(damages, checkRows(path.Root(a.recordAttribute()), rows)...)
+	reportDamage(&diags, a.typeName(prior), damages)
+	return diags
+}
+
+// typeName is "rotation_secret unit/prod", for messages.
+func (a *lifecycleResource[M, R, P]) typeName(m P) string {
+	return "rotation_" + a.noun + " " + m.base().key()
+}
+
+// recordAttribute is the attribute that holds the recorded versions.
+func (a *lifecycleResource[M, R, P]) recordAttribute() string {
+	if a.mode == lifecycle.ModeTwoSlot {
+		return "slots"
+	}
+	return "versions"
+}
+
+// warnDropped warns that a plan destroying or replacing the resource
+// stops the acceptance of every version it still accepts (a flag day),
+// naming them.
+func (a *lifecycleResource[M, R, P]) warnDropped(ctx context.Context, prior P, verb, what string, diags *diag.Diagnostics) {
+	rows, d := prior.rows(ctx)
+	if d.HasError() {
+		return
+	}
+	var accepted []string
+	for _, r := range rows {
+		if lifecycle.Status(r.record().Status.ValueString()).Accepted() {
+			accepted = append(accepted, r.describe())
+		}
+	}
+	if len(accepted) == 0 {
+		return
+	}
+	stop := "stops being accepted"
+	if len(accepted) > 1 {
+		stop = "stop being accepted"
+	}
+	consumers := "validators that read accepted_kids, accepted_secrets or jwks stop accepting what those versions signed or encrypted"
+	if a.mode == lifecycle.ModeTwoSlot {
+		consumers = "the credentials its slots drive are disabled or replaced (enabled, keeper), so consumers still using them fail"
+	}
+	if verb == "Replacing" {
+		consumers += ", and the replacement's v1 is active at once, before any consumer has loaded it"
+	}
+	diags.AddWarning(fmt.Sprintf("%s %s drops its accepted versions", verb, a.typeName(prior)),
+		fmt.Sprintf("This plan %s: %s %s in the same apply, with no overlap: %s (a flag day). "+
+			"To retire or rename it without an outage, keep it, declare its successor beside it, let validators accept both, "+
+			"move emitters to the successor, and remove this resource only when nothing uses its versions; a moved block "+
+			"renames the address without replacing it. Policy ROT024 denies such plans unless the address is listed for decommission.",
+			what, strings.Join(accepted, ", "), stop, consumers))
+}
+
+// ImportState refuses imports, saying why and what to do instead.
+func (a *lifecycleResource[M, R, P]) ImportState(_ context.Context, _ resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	what := "the versions, their statuses, timestamps and key material"
+	instead := "declare the resource and apply: it starts at v1. To take over a credential in use, migrate through a normal " +
+		"rotation: let validators accept both the old credential and this resource's versions (accepted_kids, jwks, " +
+		"accepted_secrets), move emitters to active_secret, then retire the old credential."
+	if a.mode == lifecycle.ModeTwoSlot {
+		what = "the versions its two slots held, their statuses and timestamps"
+		instead = "declare the resource and apply: it starts at v1 in slot a. To take over a credential in use, keep it enabled " +
+			"beside the one slot a drives, move consumers to the slot's credential, then retire the old one."
+	}
+	resp.Diagnostics.AddError(fmt.Sprintf("rotation_%s cannot be imported", a.noun),
+		fmt.Sprintf("The record of a rotation_%s (%s) exists only in Terraform state: there is no remote object to read it back "+
+			"from, so an import would have to invent a history (which versions consumers accept, since when, and what is due "+
+			"next). Instead, %s If the state was lost, restore it from terraform.tfstate.backup or the remote state's history "+
+			"rather than re-creating the resource.", a.noun, what, instead))
 }
 
 func (a *lifecycleResource[M, R, P]) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
@@ -222,6 +334,9 @@ func (a *lifecycleResource[M, R, P]) decide(ctx context.Context, m, prior P, dec
 		rows, d := prior.rows(ctx)
 		diags.Append(d...)
 		priorRows = rows
+	}
+	if r, ok := any(m).(reissuer[R]); ok {
+		spec.Controls.Reissue = r.reissue(priorRows)
 	}
 	dec, err := lifecycle.Decide(spec, engineState(spec.Mode, priorRows), decideAt)
 	if err != nil {

@@ -3,11 +3,10 @@ package provider
 import (
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -120,6 +119,10 @@ type versionRecord struct {
 	RevokedAt    types.String `tfsdk:"revoked_at"`
 	ExpiresAt    types.String `tfsdk:"expires_at"`
 	RevokeReason types.String `tfsdk:"revoke_reason"`
+	// where is the row's attribute path in a recorded state
+	// (versions[1], slots.b), for messages about a damaged record; empty
+	// for a row this decision built.
+	where path.Path
 }
 
 // record gives the adapter the record of a row that embeds it.
@@ -156,7 +159,15 @@ func recordAttributes(slot bool, extra map[string]schema.Attribute) map[string]s
 		"superseded_at": computedString(text("When it became previous; null unless it is or was previous.", "When it became previous.")),
 		"revoked_at":    computedString(text("When it was revoked; null while accepted.", "When it was revoked.")),
 		"expires_at":    computedString(text("`issued_at + ttl`: the version should be revoked by then.", "`issued_at + ttl`.")),
-		"revoke_reason": computedString(text("The `revoke_reason` of an emergency revocation; null for a scheduled one.", "The `revoke_reason` of an emergency revocation.")),
+		"revoke_reason": schema.StringAttribute{
+			Computed: true,
+			// Sensitive: a revoke_reason the configuration marks sensitive
+			// would otherwise be printed in clear here, since marks never
+			// reach a provider.
+			Sensitive: true,
+			Description: text("The `revoke_reason` of an emergency revocation; null for a scheduled one. Sensitive, since it often names an incident.",
+				"The `revoke_reason` of an emergency revocation. Sensitive, since it often names an incident."),
+		},
 	}
 	for name, a := range extra {
 		out[name] = a
@@ -183,8 +194,8 @@ type changeWindowModel struct {
 // controlsModel is embedded in both resource models.
 type controlsModel struct {
 	RotateTriggers   types.Map    `tfsdk:"rotate_triggers"`
-	PinActiveVersion types.Int64  `tfsdk:"pin_active_version"`
-	RevokeVersions   types.Set    `tfsdk:"revoke_versions"`
+	PinActiveVersion types.Number `tfsdk:"pin_active_version"`
+	RevokeVersions   types.List   `tfsdk:"revoke_versions"`
 	RevokeReason     types.String `tfsdk:"revoke_reason"`
 	HoldRevocation   types.Bool   `tfsdk:"hold_revocation"`
 	HoldReason       types.String `tfsdk:"hold_reason"`
@@ -270,21 +281,33 @@ func controlAttributes(into map[string]schema.Attribute) {
 	into["rotate_triggers"] = schema.MapAttribute{
 		Optional:    true,
 		ElementType: types.StringType,
-		Description: "Arbitrary values; any change issues a new version on this apply (manual rotation), as a pending " +
-			"version that follows the usual propagation and overlap.",
+		Description: fmt.Sprintf("Arbitrary values; any change issues a new version on this apply (manual rotation), as a pending "+
+			"version that follows the usual propagation and overlap. At most %d entries.", maxRotateTriggers),
+		Validators: []validator.Map{maxEntries{max: maxRotateTriggers, what: "entries",
+			why: " (any change of any entry issues a new version, so a few keys are all a rotation needs)"}},
 	}
-	into["pin_active_version"] = schema.Int64Attribute{
+	into["pin_active_version"] = schema.NumberAttribute{
 		Optional: true,
 		Description: "Rollback or promotion: make this version active now if it is pending or previous; the old active " +
 			"becomes previous. While pinned nothing is activated or issued by the schedule. Pinning a revoked version is an error.",
-		Validators: []validator.Int64{int64validator.AtLeast(1)},
+		Validators: []validator.Number{wholeNumber{min: 1, max: maxInt64, unit: "a version number; remove the attribute to unpin"}},
 	}
-	into["revoke_versions"] = schema.SetAttribute{
+	// A list, not a set: the framework compares set elements pairwise
+	// (its duplicate check, and tftypes' Value.Equal, which finds each set
+	// element by value), so every plan was quadratic in the number of
+	// entries; a list is linear. Duplicates are allowed and count once, as
+	// they did in the set that HCL converted a tuple into.
+	into["revoke_versions"] = schema.ListAttribute{
 		Optional:    true,
-		ElementType: types.Int64Type,
-		Description: "Emergency revocation: these versions are revoked on this apply, whatever the schedule says. If the " +
-			"active version is revoked, the newest pending one becomes active at once, or a new version is issued active. " +
-			"Requires `revoke_reason`.",
+		ElementType: types.NumberType,
+		Description: fmt.Sprintf("Emergency revocation: these versions are revoked on this apply, whatever the schedule says. If the "+
+			"active version is revoked, the newest pending one becomes active at once, or a new version is issued active. "+
+			"Requires `revoke_reason`. At most %d entries; the order does not matter.", maxRevokeVersions),
+		Validators: []validator.List{
+			versionNumbers{},
+			maxEntries{max: maxRevokeVersions, what: "entries",
+				why: " (a record holds a handful of accepted versions; list each version to revoke once)"},
+		},
 	}
 	into["revoke_reason"] = schema.StringAttribute{
 		Optional:    true,
@@ -302,6 +325,13 @@ func controlAttributes(into map[string]schema.Attribute) {
 	}
 }
 
+// Limits of the controls (issue 10: a list of 5 000 revoke_versions took
+// 36 s to plan).
+const (
+	maxRevokeVersions = 1000
+	maxRotateTriggers = 256
+)
+
 // pathOf maps an engine field ("schedule.ttl", "revoke_reason",
 // "schedule.change_window.days") to the attribute path it names.
 func pathOf(field string) path.Path {
@@ -315,6 +345,12 @@ func pathOf(field string) path.Path {
 
 // addEngineError reports an engine error on the attribute it names.
 func addEngineError(diags *diag.Diagnostics, summary string, err error) {
+	if ve, ok := err.(*lifecycle.ValidationError); ok && ve.Field == "versions" {
+		// An inconsistent record that the provider's own checks let
+		// through: refused like any damaged state.
+		diags.AddError("Damaged state", ve.Field+": "+ve.Message+".\n\n"+damagedStateRecovery)
+		return
+	}
 	if ve, ok := err.(*lifecycle.ValidationError); ok && ve.Field != "" {
 		diags.AddAttributeError(pathOf(ve.Field), summary, ve.Field+": "+ve.Message)
 		return
@@ -402,7 +438,7 @@ func (s *scheduleModel) validate(ctx context.Context, mode lifecycle.Mode) (life
 func (c controlsModel) known() bool {
 	return !c.RotateTriggers.IsUnknown() && !c.PinActiveVersion.IsUnknown() && !c.RevokeVersions.IsUnknown() &&
 		!c.RevokeReason.IsUnknown() && !c.HoldRevocation.IsUnknown() && !c.HoldReason.IsUnknown() &&
-		mapElementsKnown(c.RotateTriggers) && setElementsKnown(c.RevokeVersions)
+		mapElementsKnown(c.RotateTriggers) && listElementsKnown(c.RevokeVersions)
 }
 
 func mapElementsKnown(m types.Map) bool {
@@ -414,7 +450,7 @@ func mapElementsKnown(m types.Map) bool {
 	return true
 }
 
-func setElementsKnown(s types.Set) bool {
+func listElementsKnown(s types.List) bool {
 	for _, v := range s.Elements() {
 		if v.IsUnknown() {
 			return false
@@ -425,18 +461,18 @@ func setElementsKnown(s types.Set) bool {
 
 // toControls converts the controls; prior is the state's controls (nil on
 // create), used to tell whether rotate_triggers changed.
-func (c controlsModel) toControls(ctx context.Context, prior *controlsModel) (lifecycle.Controls, diag.Diagnostics) {
+func (c controlsModel) toControls(_ context.Context, prior *controlsModel) (lifecycle.Controls, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	out := lifecycle.Controls{
-		Pin:            c.PinActiveVersion.ValueInt64(),
+		Pin:            numberInt64(c.PinActiveVersion, 0),
 		RevokeReason:   strings.TrimSpace(c.RevokeReason.ValueString()),
 		HoldRevocation: c.HoldRevocation.ValueBool(),
 		HoldReason:     strings.TrimSpace(c.HoldReason.ValueString()),
 		HistoryLimit:   defaults.HistoryLimit,
 	}
 	if !c.RevokeVersions.IsNull() {
-		diags.Append(c.RevokeVersions.ElementsAs(ctx, &out.RevokeVersions, false)...)
-		sort.Slice(out.RevokeVersions, func(i, j int) bool { return out.RevokeVersions[i] < out.RevokeVersions[j] })
+		out.RevokeVersions = listInt64s(c.RevokeVersions)
+		slices.Sort(out.RevokeVersions)
 	}
 	if prior != nil {
 		out.RotateRequested = !triggersEqual(c.RotateTriggers, prior.RotateTriggers)
@@ -461,23 +497,15 @@ func triggersEqual(a, b types.Map) bool {
 
 // validateControls reports control mistakes at validate time, before any
 // state is known, naming the attribute and the fix.
-func validateControls(ctx context.Context, c controlsModel, diags *diag.Diagnostics) {
+func validateControls(_ context.Context, c controlsModel, diags *diag.Diagnostics) {
 	if !c.RevokeVersions.IsNull() && !c.RevokeVersions.IsUnknown() && len(c.RevokeVersions.Elements()) > 0 &&
 		!c.RevokeReason.IsUnknown() && strings.TrimSpace(c.RevokeReason.ValueString()) == "" {
 		diags.AddAttributeError(path.Root("revoke_reason"), "revoke_reason is required with revoke_versions",
 			"revoke_versions is set but revoke_reason is empty: say why the versions are revoked (an incident id, "+
 				"\"key leaked in build log\"), so the revocation can be reviewed later.")
 	}
-	if !c.RevokeVersions.IsNull() && !c.RevokeVersions.IsUnknown() {
-		var vs []int64
-		diags.Append(c.RevokeVersions.ElementsAs(ctx, &vs, false)...)
-		for _, v := range vs {
-			if v < 1 {
-				diags.AddAttributeError(path.Root("revoke_versions"), "Invalid version in revoke_versions",
-					fmt.Sprintf("revoke_versions contains %d; versions are numbered from 1.", v))
-			}
-		}
-	}
+	// The elements of revoke_versions are checked by its validators
+	// (versionNumbers, maxEntries).
 }
 
 // fmtTime formats a timestamp for state, RFC 3339 in UTC.

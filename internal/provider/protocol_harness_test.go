@@ -29,7 +29,7 @@ func (c *testClock) Now() time.Time { return c.t }
 // protoHarness is one configured provider server and the record of one
 // lifecycle resource (rotation_secret or rotation_schedule).
 type protoHarness struct {
-	t *testing.T
+	t testing.TB
 	// typeName is the resource type: rotation_secret or rotation_schedule.
 	typeName string
 	srv      tfprotov6.ProviderServer
@@ -62,13 +62,13 @@ func (h *protoHarness) configure(planTime time.Time) {
 }
 
 // newProtoHarness is the harness of one rotation_secret.
-func newProtoHarness(t *testing.T) *protoHarness {
+func newProtoHarness(t testing.TB) *protoHarness {
 	t.Helper()
 	return newProtoHarnessFor(t, "rotation_secret")
 }
 
 // newProtoHarnessFor is the harness of one resource of type typeName.
-func newProtoHarnessFor(t *testing.T, typeName string) *protoHarness {
+func newProtoHarnessFor(t testing.TB, typeName string) *protoHarness {
 	t.Helper()
 	t.Setenv(EnvNow, "")
 	ctx := context.Background()
@@ -112,7 +112,7 @@ func diagText(ds []*tfprotov6.Diagnostic) string {
 	return b.String()
 }
 
-func dynamic(t *testing.T, typ tftypes.Type, v tftypes.Value) tfprotov6.DynamicValue {
+func dynamic(t testing.TB, typ tftypes.Type, v tftypes.Value) tfprotov6.DynamicValue {
 	t.Helper()
 	dv, err := tfprotov6.NewDynamicValue(typ, v)
 	if err != nil {
@@ -151,6 +151,9 @@ type lifecycleSpec struct {
 	reason   string
 	hold     bool
 	holdWhy  string
+	// name replaces "prod"; attrs sets any other attribute.
+	name  string
+	attrs map[string]tftypes.Value
 }
 
 // config builds the configuration value of spec.
@@ -189,7 +192,7 @@ func (h *protoHarness) config(s lifecycleSpec) tftypes.Value {
 		for _, v := range s.revoke {
 			vs = append(vs, tftypes.NewValue(tftypes.Number, v))
 		}
-		vals["revoke_versions"] = tftypes.NewValue(tftypes.Set{ElementType: tftypes.Number}, vs)
+		vals["revoke_versions"] = tftypes.NewValue(tftypes.List{ElementType: tftypes.Number}, vs)
 	}
 	if s.reason != "" {
 		vals["revoke_reason"] = str(s.reason)
@@ -199,6 +202,12 @@ func (h *protoHarness) config(s lifecycleSpec) tftypes.Value {
 	}
 	if s.holdWhy != "" {
 		vals["hold_reason"] = str(s.holdWhy)
+	}
+	if s.name != "" {
+		vals["name"] = str(s.name)
+	}
+	for k, v := range s.attrs {
+		vals[k] = v
 	}
 	return nullsFor(h.typ, vals)
 }

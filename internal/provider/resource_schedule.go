@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -24,6 +25,14 @@ type slotModel struct {
 	Enabled types.Bool   `tfsdk:"enabled"`
 	Keeper  types.String `tfsdk:"keeper"`
 }
+
+// describe names the version for people: "v2 (slot b, pending)".
+func (s *slotModel) describe() string {
+	v := s.Version.ValueInt64()
+	return fmt.Sprintf("v%d (slot %s, %s)", v, lifecycle.SlotOf(lifecycle.ModeTwoSlot, v), s.Status.ValueString())
+}
+
+var _ recordChecker[*slotModel] = (*scheduleResourceModel)(nil)
 
 // slotsModel is the value of slots.
 type slotsModel struct {
@@ -107,6 +116,7 @@ func (m *scheduleResourceModel) rows(ctx context.Context) ([]*slotModel, diag.Di
 	var slots slotsModel
 	diags := m.Slots.As(ctx, &slots, basetypesObjectAsOptions)
 	var rows []*slotModel
+	slots.A.where, slots.B.where = path.Root("slots").AtName("a"), path.Root("slots").AtName("b")
 	for _, slot := range []*slotModel{&slots.A, &slots.B} {
 		if !slot.Version.IsNull() && !slot.Version.IsUnknown() && slot.Status.ValueString() != statusUnused {
 			rows = append(rows, slot)

@@ -537,7 +537,7 @@ func TestAccSchedule_invalidConfig(t *testing.T) {
       end = "16:00"
       time_zone = "Mars/Olympus"`), "", `schedule\.change_window\.time_zone: "Mars/Olympus" is not a known IANA`},
 		{window(`start = "09:00"`), "", `schedule\.change_window needs both start and end`},
-		{stdSchedule, "pin_active_version = 0", `Attribute pin_active_version value must be at least 1`},
+		{stdSchedule, "pin_active_version = 0", `pin_active_version: 0 is out of range; pin_active_version must be a whole number from 1`},
 		{stdSchedule, "revoke_versions = [0]\n  revoke_reason = \"x\"", `revoke_versions contains 0`},
 		{stdSchedule, "revoke_versions = [1]", `revoke_reason is required with revoke_versions`},
 		{stdSchedule, "history_limit = 5", `An argument named "history_limit" is not expected here`},

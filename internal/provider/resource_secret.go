@@ -4,17 +4,15 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"math/big"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -36,11 +34,11 @@ type secretResource struct {
 type secretModel struct {
 	lifecycleBase
 	Type         types.String `tfsdk:"type"`
-	Length       types.Int64  `tfsdk:"length"`
+	Length       types.Number `tfsdk:"length"`
 	Special      types.Bool   `tfsdk:"special"`
-	HMACBytes    types.Int64  `tfsdk:"hmac_bytes"`
-	RSABits      types.Int64  `tfsdk:"rsa_bits"`
-	HistoryLimit types.Int64  `tfsdk:"history_limit"`
+	HMACBytes    types.Number `tfsdk:"hmac_bytes"`
+	RSABits      types.Number `tfsdk:"rsa_bits"`
+	HistoryLimit types.Number `tfsdk:"history_limit"`
 
 	Versions           types.List   `tfsdk:"versions"`
 	ActiveVersion      types.Int64  `tfsdk:"active_version"`
@@ -52,14 +50,64 @@ type secretModel struct {
 	JWKS               types.String `tfsdk:"jwks"`
 }
 
-// versionModel is one element of rotation_secret.versions: the record and
-// the version's material.
+// versionModel is one element of rotation_secret.versions: the record, the
+// type and material options the version was issued with, and its
+// material.
 type versionModel struct {
 	versionRecord
+	versionMaterial
 	KID          types.String `tfsdk:"kid"`
 	PublicKeyPEM types.String `tfsdk:"public_key_pem"`
 	PublicJWK    types.String `tfsdk:"public_jwk"`
 	Secret       types.String `tfsdk:"secret"`
+}
+
+// versionMaterial is what a version was issued as: its type and the
+// options of that type (the others are null). A version keeps them for
+// good; the resource's type and options say what the next version is
+// issued as.
+type versionMaterial struct {
+	Type      types.String `tfsdk:"type"`
+	Length    types.Int64  `tfsdk:"length"`
+	Special   types.Bool   `tfsdk:"special"`
+	HMACBytes types.Int64  `tfsdk:"hmac_bytes"`
+	RSABits   types.Int64  `tfsdk:"rsa_bits"`
+}
+
+// newVersionMaterial records type t with options o, as applicable.
+func newVersionMaterial(t material.Type, o material.Options) versionMaterial {
+	vm := versionMaterial{
+		Type: types.StringValue(string(t)), Length: types.Int64Null(), Special: types.BoolNull(),
+		HMACBytes: types.Int64Null(), RSABits: types.Int64Null(),
+	}
+	switch t {
+	case material.TypePassword:
+		vm.Length, vm.Special = types.Int64Value(int64(o.Length)), types.BoolValue(o.Special)
+	case material.TypeHMAC:
+		vm.HMACBytes = types.Int64Value(int64(o.HMACBytes))
+	case material.TypeRSA:
+		vm.RSABits = types.Int64Value(int64(o.RSABits))
+	}
+	return vm
+}
+
+// material returns the recorded type and options (defaults where none is
+// recorded).
+func (vm versionMaterial) material() (material.Type, material.Options) {
+	o := material.DefaultOptions()
+	if !vm.Length.IsNull() && !vm.Length.IsUnknown() {
+		o.Length = int(vm.Length.ValueInt64())
+	}
+	if !vm.Special.IsNull() && !vm.Special.IsUnknown() {
+		o.Special = vm.Special.ValueBool()
+	}
+	if !vm.HMACBytes.IsNull() && !vm.HMACBytes.IsUnknown() {
+		o.HMACBytes = int(vm.HMACBytes.ValueInt64())
+	}
+	if !vm.RSABits.IsNull() && !vm.RSABits.IsUnknown() {
+		o.RSABits = int(vm.RSABits.ValueInt64())
+	}
+	return material.Type(vm.Type.ValueString()), o
 }
 
 var versionObjectType = types.ObjectType{AttrTypes: recordAttrTypes(map[string]attr.Type{
@@ -67,6 +115,11 @@ var versionObjectType = types.ObjectType{AttrTypes: recordAttrTypes(map[string]a
 	"public_key_pem": types.StringType,
 	"public_jwk":     types.StringType,
 	"secret":         types.StringType,
+	"type":           types.StringType,
+	"length":         types.Int64Type,
+	"special":        types.BoolType,
+	"hmac_bytes":     types.Int64Type,
+	"rsa_bits":       types.Int64Type,
 })}
 
 func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -74,34 +127,49 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		"type": schema.StringAttribute{
 			Required: true,
 			Description: "Kind of material: `password`, `hmac`, `ed25519`, `ecdsa-p256`, `ecdsa-p384` or `rsa`. " +
-				"Changing it replaces the secret.",
-			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			Validators:    []validator.String{stringvalidator.OneOf(material.TypeNames()...)},
+				"Changing it is a rotation, not a replacement: the apply issues a new `pending` version of the new type " +
+				"(once the version pending then, if any, is active), which becomes active after `propagation`, while " +
+				"the versions of the old type stay accepted until their overlap ends; `jwks` lists both types meanwhile. " +
+				"Each version keeps the type it was issued with (`versions[*].type`).",
+			Validators: []validator.String{stringvalidator.OneOf(material.TypeNames()...)},
 		},
-		"length": schema.Int64Attribute{
-			Optional:    true,
-			Description: fmt.Sprintf("`password` only: number of characters, %d to %d (default %d). Applies to versions issued after a change.", material.MinLength, material.MaxLength, material.DefaultLength),
-			Validators:  []validator.Int64{int64validator.Between(material.MinLength, material.MaxLength)},
+		"length": schema.NumberAttribute{
+			Optional: true,
+			Description: fmt.Sprintf("`password` only: number of characters, %d to %d (default %d). Applies to versions issued "+
+				"after a change; changing it does not rotate.", material.MinLength, material.MaxLength, material.DefaultLength),
+			Validators: []validator.Number{wholeNumber{min: material.MinLength, max: material.MaxLength, unit: "characters"}},
 		},
 		"special": schema.BoolAttribute{
-			Optional:    true,
-			Description: "`password` only: include special characters (default `true`). Characters are drawn uniformly from `crypto/rand`.",
+			Optional: true,
+			Description: "`password` only: include special characters (default `true`). Characters are drawn uniformly from " +
+				"`crypto/rand`. Applies to versions issued after a change; changing it does not rotate.",
 		},
-		"hmac_bytes": schema.Int64Attribute{
-			Optional:    true,
-			Description: fmt.Sprintf("`hmac` only: key size in bytes, %d to %d (default %d).", material.MinHMACBytes, material.MaxHMACBytes, material.DefaultHMACBytes),
-			Validators:  []validator.Int64{int64validator.Between(material.MinHMACBytes, material.MaxHMACBytes)},
+		"hmac_bytes": schema.NumberAttribute{
+			Optional: true,
+			Description: fmt.Sprintf("`hmac` only: key size in bytes, %d to %d (default %d). Applies to versions issued after "+
+				"a change; changing it does not rotate.", material.MinHMACBytes, material.MaxHMACBytes, material.DefaultHMACBytes),
+			Validators: []validator.Number{wholeNumber{min: material.MinHMACBytes, max: material.MaxHMACBytes, unit: "bytes"}},
 		},
-		"rsa_bits": schema.Int64Attribute{
-			Optional:    true,
-			Description: "`rsa` only: modulus size, 2048, 3072 (default) or 4096.",
-			Validators:  []validator.Int64{int64validator.OneOf(2048, 3072, 4096)},
+		"rsa_bits": schema.NumberAttribute{
+			Optional: true,
+			Description: "`rsa` only: modulus size, 2048, 3072 (default) or 4096. Applies to versions issued after a change; " +
+				"changing it does not rotate.",
+			Validators: []validator.Number{wholeNumber{allowed: []int64{2048, 3072, 4096}, unit: "bits"}},
 		},
 		"versions": schema.ListNestedAttribute{
 			Computed: true,
 			Description: "Every recorded version, oldest first: the accepted ones with their material and up to " +
 				"`history_limit` revoked ones as metadata (their material is wiped).",
 			NestedObject: schema.NestedAttributeObject{Attributes: recordAttributes(false, map[string]schema.Attribute{
+				"type": computedString("The type this version was issued with; it keeps it when `type` changes."),
+				"length": schema.Int64Attribute{Computed: true,
+					Description: "`password` versions: the number of characters it was issued with; null for other types."},
+				"special": schema.BoolAttribute{Computed: true,
+					Description: "`password` versions: whether it was issued with special characters; null for other types."},
+				"hmac_bytes": schema.Int64Attribute{Computed: true,
+					Description: "`hmac` versions: the key size in bytes it was issued with; null for other types."},
+				"rsa_bits": schema.Int64Attribute{Computed: true,
+					Description: "`rsa` versions: the modulus size it was issued with; null for other types."},
 				"kid":            computedString("Key id: the RFC 7638 thumbprint for asymmetric types, a random id (≥ 96 bits) for `password` and `hmac`."),
 				"public_key_pem": computedString("Public key, PKIX PEM (asymmetric types; null once revoked)."),
 				"public_jwk":     computedString("Public JWK, JSON (asymmetric types; null once revoked)."),
@@ -134,14 +202,15 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 	identityAttributes(attrs, "The secret family this secret belongs to: `rotation_secret_family.<name>.id`.", "secret")
 	controlAttributes(attrs)
-	attrs["history_limit"] = schema.Int64Attribute{
+	attrs["history_limit"] = schema.NumberAttribute{
 		Optional:    true,
 		Computed:    true,
-		Default:     int64default.StaticInt64(defaults.HistoryLimit),
+		Default:     numberdefault.StaticBigFloat(big.NewFloat(defaults.HistoryLimit)),
 		Description: fmt.Sprintf("How many revoked versions are kept as metadata (default %d).", defaults.HistoryLimit),
-		Validators:  []validator.Int64{int64validator.Between(0, defaults.MaxHistoryLimit)},
+		Validators:  []validator.Number{wholeNumber{min: 0, max: defaults.MaxHistoryLimit, unit: "revoked versions to keep"}},
 	}
 	resp.Schema = schema.Schema{
+		Version: secretSchemaVersion,
 		Description: "Dual-valid key versions with their material. Each apply asks the lifecycle engine what is due: " +
 			"a new version is issued `pending` (accept), becomes `active` after `propagation` (emit), and the old one " +
 			"stays `previous` for `overlap` before it is revoked and its material wiped from state (revoke). " +
@@ -151,11 +220,21 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 	}
 }
 
-// rotation_secret adds both hooks of the adapter.
+// rotation_secret adds the hooks of the adapter.
 var (
 	_ configChecker                 = (*secretModel)(nil)
 	_ materialIssuer[*versionModel] = (*secretModel)(nil)
+	_ reissuer[*versionModel]       = (*secretModel)(nil)
+	_ recordChecker[*versionModel]  = (*secretModel)(nil)
 )
+
+// describe names the version for people: "v2 (pending, kid ...)".
+func (v *versionModel) describe() string {
+	if v.KID.IsNull() || v.KID.IsUnknown() {
+		return fmt.Sprintf("v%d (%s)", v.Version.ValueInt64(), v.Status.ValueString())
+	}
+	return fmt.Sprintf("v%d (%s, kid %s)", v.Version.ValueInt64(), v.Status.ValueString(), v.KID.ValueString())
+}
 
 // checkConfig refuses options that do not apply to the type (the
 // configChecker hook).
@@ -179,22 +258,35 @@ func (m *secretModel) checkConfig(diags *diag.Diagnostics) {
 // options returns the material options of the configuration.
 func (m *secretModel) options() material.Options {
 	o := material.DefaultOptions()
-	if !m.Length.IsNull() {
-		o.Length = int(m.Length.ValueInt64())
-	}
-	if !m.Special.IsNull() {
+	o.Length = int(numberInt64(m.Length, int64(o.Length)))
+	if !m.Special.IsNull() && !m.Special.IsUnknown() {
 		o.Special = m.Special.ValueBool()
 	}
-	if !m.HMACBytes.IsNull() {
-		o.HMACBytes = int(m.HMACBytes.ValueInt64())
-	}
-	if !m.RSABits.IsNull() {
-		o.RSABits = int(m.RSABits.ValueInt64())
-	}
+	o.HMACBytes = int(numberInt64(m.HMACBytes, int64(o.HMACBytes)))
+	o.RSABits = int(numberInt64(m.RSABits, int64(o.RSABits)))
 	return o
 }
 
 // The codec of rotation_secret (lifecycleModel).
+
+// reissue is the reissuer hook: a new version is due when the newest
+// accepted version has another type than the configuration asks for.
+func (m *secretModel) reissue(rows []*versionModel) string {
+	if m.Type.IsNull() || m.Type.IsUnknown() {
+		return ""
+	}
+	for i := len(rows) - 1; i >= 0; i-- {
+		v := rows[i]
+		if !lifecycle.Status(v.Status.ValueString()).Accepted() {
+			continue
+		}
+		if got, want := v.Type.ValueString(), m.Type.ValueString(); got != want {
+			return fmt.Sprintf("type changed to %q (the newest accepted version, v%d, is %q)", want, v.Version.ValueInt64(), got)
+		}
+		return ""
+	}
+	return ""
+}
 
 func (m *secretModel) inputsKnown() bool {
 	return !m.HistoryLimit.IsUnknown() && !m.Type.IsUnknown() &&
@@ -202,10 +294,7 @@ func (m *secretModel) inputsKnown() bool {
 }
 
 func (m *secretModel) historyLimit() int {
-	if m.HistoryLimit.IsNull() {
-		return defaults.HistoryLimit
-	}
-	return int(m.HistoryLimit.ValueInt64())
+	return int(numberInt64(m.HistoryLimit, defaults.HistoryLimit))
 }
 
 func (m *secretModel) recordKnown() bool { return !m.Versions.IsUnknown() }
@@ -216,20 +305,25 @@ func (m *secretModel) rows(ctx context.Context) ([]*versionModel, diag.Diagnosti
 	rows := make([]*versionModel, len(versions))
 	for i := range versions {
 		rows[i] = &versions[i]
+		rows[i].where = path.Root("versions").AtListIndex(i)
 	}
 	return rows, diags
 }
 
-// row keeps the material of a recorded version; a version this decision
-// issues has unknown material until issueMaterial generates it. Revocation
-// wipes the material; the kid stays as metadata.
+// row keeps the type, options and material of a recorded version; a
+// version this decision issues gets the configuration's type and options,
+// and unknown material until issueMaterial generates it. Revocation wipes
+// the material; the kid, type and options stay as metadata.
 func (m *secretModel) row(record versionRecord, prior *versionModel) *versionModel {
 	v := &versionModel{versionRecord: record}
 	if prior != nil {
+		v.versionMaterial = prior.versionMaterial
 		v.KID, v.PublicKeyPEM, v.PublicJWK, v.Secret = prior.KID, prior.PublicKeyPEM, prior.PublicJWK, prior.Secret
 	} else {
+		typ := material.Type(m.Type.ValueString())
+		v.versionMaterial = newVersionMaterial(typ, m.options())
 		v.KID, v.PublicKeyPEM, v.PublicJWK, v.Secret = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
-		if !material.Type(m.Type.ValueString()).Asymmetric() {
+		if !typ.Asymmetric() {
 			v.PublicKeyPEM, v.PublicJWK = types.StringNull(), types.StringNull()
 		}
 	}
@@ -239,15 +333,16 @@ func (m *secretModel) row(record versionRecord, prior *versionModel) *versionMod
 	return v
 }
 
-// issueMaterial generates the material of every version that lacks it (the
-// materialIssuer hook, run at apply time).
+// issueMaterial generates the material of every version that lacks it, of
+// the type and options the version records (the materialIssuer hook, run
+// at apply time).
 func (m *secretModel) issueMaterial(ctx context.Context, rows []*versionModel) diag.Diagnostics {
 	var diags diag.Diagnostics
-	typ, opts := material.Type(m.Type.ValueString()), m.options()
 	for _, v := range rows {
 		if !v.Secret.IsUnknown() && !v.KID.IsUnknown() {
 			continue
 		}
+		typ, opts := v.material()
 		mat, err := material.Generate(typ, opts, rand.Reader)
 		if err != nil {
 			diags.AddAttributeError(path.Root("type"), "Cannot generate key material", err.Error())
@@ -255,7 +350,7 @@ func (m *secretModel) issueMaterial(ctx context.Context, rows []*versionModel) d
 		}
 		v.KID, v.Secret = types.StringValue(mat.KID), types.StringValue(mat.Secret)
 		v.PublicKeyPEM, v.PublicJWK = nullIfEmpty(mat.PublicKeyPEM), nullIfEmpty(mat.PublicJWK)
-		tflog.Info(ctx, "rotation issued key material", map[string]any{"secret": m.key(), "version": v.Version.ValueInt64(), "kid": mat.KID})
+		tflog.Info(ctx, "rotation issued key material", map[string]any{"secret": m.key(), "version": v.Version.ValueInt64(), "type": string(typ), "kid": mat.KID})
 	}
 	return diags
 }

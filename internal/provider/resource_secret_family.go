@@ -220,13 +220,19 @@ func (r *secretFamilyResource) Schema(_ context.Context, _ resource.SchemaReques
 }
 
 func (r *secretFamilyResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var consumers types.List
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("consumer"), &consumers)...)
-	if resp.Diagnostics.HasError() || consumers.IsNull() || consumers.IsUnknown() {
+	var m familyModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	var list []consumerModel
-	resp.Diagnostics.Append(consumers.ElementsAs(ctx, &list, false)...)
+	if !m.Consumers.IsNull() && !m.Consumers.IsUnknown() {
+		resp.Diagnostics.Append(m.Consumers.ElementsAs(ctx, &list, false)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	validateFamilySums(m, list, &resp.Diagnostics)
 	seen := map[string]int{}
 	for i, c := range list {
 		if c.Name.IsNull() || c.Name.IsUnknown() {
@@ -238,6 +244,57 @@ func (r *secretFamilyResource) ValidateConfig(ctx context.Context, req resource.
 			continue
 		}
 		seen[c.Name.ValueString()] = i
+	}
+}
+
+// validateFamilySums refuses durations whose sums the family computes but
+// cannot represent: the longest cache_ttl + artifact_lifetime
+// (required_overlap) beyond the longest duration, and reviewed_at +
+// review_interval (next_review_at) past the year 9999. Unknown and
+// malformed values are left to the plan and to their validators.
+func validateFamilySums(m familyModel, consumers []consumerModel, diags *diag.Diagnostics) {
+	parse := func(v types.String, def string) (time.Duration, bool) {
+		switch {
+		case v.IsUnknown():
+			return 0, false
+		case v.IsNull():
+			d, err := duration.Parse(def)
+			return d, err == nil
+		}
+		d, err := duration.Parse(v.ValueString())
+		return d, err == nil
+	}
+	longest, which := time.Duration(0), -1
+	for i, c := range consumers {
+		d, ok := parse(c.CacheTTL, defaults.CacheTTL)
+		if !ok {
+			if c.CacheTTL.IsUnknown() {
+				return
+			}
+			continue
+		}
+		if which < 0 || d > longest {
+			longest, which = d, i
+		}
+	}
+	if life, ok := parse(m.ArtifactLifetime, defaults.ArtifactLifetime); ok && which >= 0 && life > duration.Max-longest {
+		diags.AddAttributeError(path.Root("artifact_lifetime"), "Durations too long to add",
+			fmt.Sprintf("artifact_lifetime %s + consumer[%d].cache_ttl %s (consumer %s, the longest cache) is longer than the longest duration %s, "+
+				"so required_overlap (the longest cache_ttl + artifact_lifetime) cannot be computed; shorten artifact_lifetime or cache_ttl.",
+				duration.Format(life), which, duration.Format(longest), quoteValue(consumers[which].Name), duration.MaxString))
+	}
+	if m.ReviewedAt.IsNull() || m.ReviewedAt.IsUnknown() {
+		return
+	}
+	at, err := time.Parse(time.RFC3339, m.ReviewedAt.ValueString())
+	every, ok := parse(m.ReviewInterval, defaults.ReviewInterval)
+	if err != nil || !ok {
+		return
+	}
+	if next := at.Add(every).UTC(); next.Year() > 9999 {
+		diags.AddAttributeError(path.Root("review_interval"), "Review date out of range",
+			fmt.Sprintf("reviewed_at %s + review_interval %s is after the year 9999, so next_review_at cannot be written as an RFC 3339 timestamp; "+
+				"check reviewed_at and shorten review_interval.", m.ReviewedAt.ValueString(), duration.Format(every)))
 	}
 }
 

@@ -348,6 +348,7 @@ func (g *Generator) secretValues(i int) map[string]any {
 			"revoked_at": nil, "secret": unknownPrim, "status": string(lifecycle.StatusActive),
 			"superseded_at": nil, "version": int64(1),
 		}}
+		g.versionMaterial(versions[0])
 	} else {
 		mats := g.mats[i-1]
 		for _, v := range g.state.Versions {
@@ -361,6 +362,7 @@ func (g *Generator) secretValues(i int) map[string]any {
 			if v.RevokeReason != "" {
 				vm["revoke_reason"] = v.RevokeReason
 			}
+			g.versionMaterial(vm)
 			if v.Status == lifecycle.StatusRevoked {
 				vm["public_jwk"], vm["public_key_pem"], vm["secret"] = nil, nil, nil
 			}
@@ -395,6 +397,22 @@ func (g *Generator) secretValues(i int) map[string]any {
 	}
 	render(out, versions)
 	return out
+}
+
+// versionMaterial sets the type and material options a version records
+// (the resource's type with the default options, as generated): the
+// options of the type, the others null.
+func (g *Generator) versionMaterial(vm map[string]any) {
+	o := material.DefaultOptions()
+	vm["type"], vm["length"], vm["special"], vm["hmac_bytes"], vm["rsa_bits"] = string(g.typ), nil, nil, nil, nil
+	switch g.typ {
+	case material.TypePassword:
+		vm["length"], vm["special"] = int64(o.Length), o.Special
+	case material.TypeHMAC:
+		vm["hmac_bytes"] = int64(o.HMACBytes)
+	case material.TypeRSA:
+		vm["rsa_bits"] = int64(o.RSABits)
+	}
 }
 
 // render mirrors the provider's derived attributes: versions, active_*,

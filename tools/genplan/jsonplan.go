@@ -92,10 +92,14 @@ type sensitivity map[string]any
 
 type elem struct{ of sensitivity }
 
+// secretSchemaVersion is rotation_secret's schema version (the provider's
+// secretSchemaVersion).
+const secretSchemaVersion = 1
+
 var secretSensitivity = sensitivity{
 	"accepted_secrets": true,
 	"active_secret":    true,
-	"versions":         elem{sensitivity{"secret": true}},
+	"versions":         elem{sensitivity{"secret": true, "revoke_reason": true}},
 }
 
 func sensitiveAsBool(v any, s any) any {
@@ -208,6 +212,7 @@ type resource struct {
 	key                            string // for_each key, "" for none
 	value                          any    // planned (after)
 	sens                           sensitivity
+	schemaVersion                  int
 	dependsOn                      []string
 	expressions                    map[string]any
 }
@@ -238,7 +243,7 @@ func (g *Generator) each(instances bool, fn func(resource) error) error {
 		fam := "rotation_secret_family." + g.familyRName(i)
 		r := resource{
 			typ: "rotation_secret", name: g.secretRName(i), key: g.instanceKey(i), provider: rotationProvider, configKey: "rotation",
-			sens: secretSensitivity, dependsOn: []string{fam},
+			sens: secretSensitivity, dependsOn: []string{fam}, schemaVersion: secretSchemaVersion,
 		}
 		if instances {
 			r.value = g.secretValues(i)
@@ -364,7 +369,7 @@ func (g *Generator) WritePlan(w *bufio.Writer) error {
 		put(`"resources":[`)
 		list(func(r resource) any {
 			return valuesResource{Address: r.address(), Mode: "managed", Type: r.typ, Name: r.name, Index: r.index(), ProviderName: r.provider,
-				Values: omitUnknowns(r.value), SensitiveValues: sensitiveAsBool(r.value, nil)}
+				SchemaVersion: r.schemaVersion, Values: omitUnknowns(r.value), SensitiveValues: sensitiveAsBool(r.value, nil)}
 		})
 		put(`]`)
 	}
@@ -388,7 +393,7 @@ func (g *Generator) WritePlan(w *bufio.Writer) error {
 			put(`"resources":[`)
 			list(func(r resource) any {
 				return valuesResource{Address: r.address(), Mode: "managed", Type: r.typ, Name: r.name, Index: r.index(), ProviderName: r.provider,
-					Values: r.value, SensitiveValues: sensitiveAsBool(r.value, r.sens), DependsOn: r.dependsOn}
+					SchemaVersion: r.schemaVersion, Values: r.value, SensitiveValues: sensitiveAsBool(r.value, r.sens), DependsOn: r.dependsOn}
 			})
 			put(`]`)
 		}
@@ -410,7 +415,7 @@ func (g *Generator) WritePlan(w *bufio.Writer) error {
 	if g.o.Families+g.o.Unrelated > 0 {
 		put(`"resources":[`)
 		listOf(g.blocks, func(r resource) any {
-			c := configResource{Address: r.typ + "." + r.name, Mode: "managed", Type: r.typ, Name: r.name, ProviderConfigKey: r.configKey, Expressions: r.expressions}
+			c := configResource{Address: r.typ + "." + r.name, Mode: "managed", Type: r.typ, Name: r.name, ProviderConfigKey: r.configKey, Expressions: r.expressions, SchemaVersion: r.schemaVersion}
 			if r.key != "" {
 				c.ForEachExpression = references("local.families")
 			}
