@@ -64,8 +64,7 @@ func (b *lifecycleBase) spec(ctx context.Context, mode lifecycle.Mode, historyLi
 	if prior != nil {
 		priorControls = &prior.controlsModel
 	}
-	controls, d := b.controlsModel.toControls(ctx, priorControls)
-	diags.Append(d...)
+	controls := b.controlsModel.toControls(priorControls)
 	controls.HistoryLimit = historyLimit
 	return lifecycle.Spec{Key: b.key(), Mode: mode, Schedule: schedule, Controls: controls}, diags
 }
@@ -461,8 +460,7 @@ func listElementsKnown(s types.List) bool {
 
 // toControls converts the controls; prior is the state's controls (nil on
 // create), used to tell whether rotate_triggers changed.
-func (c controlsModel) toControls(_ context.Context, prior *controlsModel) (lifecycle.Controls, diag.Diagnostics) {
-	var diags diag.Diagnostics
+func (c controlsModel) toControls(prior *controlsModel) lifecycle.Controls {
 	out := lifecycle.Controls{
 		Pin:            numberInt64(c.PinActiveVersion, 0),
 		RevokeReason:   strings.TrimSpace(c.RevokeReason.ValueString()),
@@ -477,7 +475,7 @@ func (c controlsModel) toControls(_ context.Context, prior *controlsModel) (life
 	if prior != nil {
 		out.RotateRequested = !triggersEqual(c.RotateTriggers, prior.RotateTriggers)
 	}
-	return out, diags
+	return out
 }
 
 // triggersEqual compares rotate_triggers; null and empty are the same.

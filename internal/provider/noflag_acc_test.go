@@ -211,7 +211,7 @@ func TestAccSecret_stateUpgradeFromV0(t *testing.T) {
 func TestAccSecret_recordAheadOfClock(t *testing.T) {
 	const (
 		rehearsal = "2030-01-01T00:00:00Z"
-		real      = "2026-02-06T09:00:00Z" // after v1's overlap (2026-02-05T10:00)
+		realTime  = "2026-02-06T09:00:00Z" // after v1's overlap (2026-02-05T10:00)
 		hold      = "hold_revocation = true\n  hold_reason = \"game day\""
 	)
 	accTest(t, resource.TestCase{
@@ -229,7 +229,7 @@ func TestAccSecret_recordAheadOfClock(t *testing.T) {
 			},
 			{
 				// Back at the real time, the hold lifted: v1 stays previous.
-				Config:           secretConfig(real, "hmac", ""),
+				Config:           secretConfig(realTime, "hmac", ""),
 				ConfigPlanChecks: planUpdate(plannedStatus(0, "previous"), plannedStatus(1, "active"), plannedStatus(2, "pending")),
 				ConfigStateChecks: []statecheck.StateCheck{
 					versionStatus(0, "previous"),
@@ -237,9 +237,9 @@ func TestAccSecret_recordAheadOfClock(t *testing.T) {
 					stateIs(root("next_transition_at"), str(rehearsal)),
 				},
 			},
-			{Config: secretConfig(real, "hmac", ""), ConfigPlanChecks: emptyPlan},
+			{Config: secretConfig(realTime, "hmac", ""), ConfigPlanChecks: emptyPlan},
 			{
-				Config:           secretConfig(real, "hmac", "revoke_versions = [1]\n  revoke_reason = \"INC-3\""),
+				Config:           secretConfig(realTime, "hmac", "revoke_versions = [1]\n  revoke_reason = \"INC-3\""),
 				ConfigPlanChecks: planUpdate(plannedStatus(0, "revoked"), plannedStatus(1, "active"), plannedStatus(2, "pending")),
 			},
 			{

@@ -130,12 +130,6 @@ func (s *shown) add(rule string, sev policy.Severity) {
 	}
 }
 
-func (s *shown) addAll(fs []policy.Finding) {
-	for _, f := range fs {
-		s.add(f.Rule, f.Severity)
-	}
-}
-
 // Verdicts lists what the runbook shows as denied or warned about, per
 // resource (each rule once, at its highest severity): the ✗, ⚠ and "?" of
 // the overlap arithmetic (a "?" only where the policies warn that they
