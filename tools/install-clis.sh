@@ -2,7 +2,7 @@
 # Installs the real CLIs the project tests against into a cache directory
 # outside the repository, reusing whatever is already there.
 #
-#   tools/install-clis.sh [terraform] [tofu] [conftest] [opa] [tfplugindocs] [golangci-lint]
+#   tools/install-clis.sh [terraform] [tofu] [conftest] [opa] [tfplugindocs] [golangci-lint] [prometheus] [promtool]
 #
 # With no arguments every tool is installed. Prints the bin directory last.
 # Everything comes from the Go module proxy via `go install` / `go build`;
@@ -18,6 +18,9 @@ CONFTEST_VERSION=${CONFTEST_VERSION:-v0.71.1}
 OPA_VERSION=${OPA_VERSION:-v1.22.2}
 TFPLUGINDOCS_VERSION=${TFPLUGINDOCS_VERSION:-v0.24.0}
 GOLANGCI_LINT_VERSION=${GOLANGCI_LINT_VERSION:-v2.15.0}
+# Prometheus and promtool: the evidence source of revocation/emission gates
+# (acceptance tests) and the linter of `metrics` output and alert rules.
+PROMETHEUS_VERSION=${PROMETHEUS_VERSION:-v0.316.0}
 
 CACHE_DIR=${ROTATION_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-rotation}
 BIN_DIR="$CACHE_DIR/bin"
@@ -117,13 +120,26 @@ install_golangci_lint() {
   stamp golangci-lint "$GOLANGCI_LINT_VERSION"
 }
 
+install_prometheus() {
+  if stamped prometheus "$PROMETHEUS_VERSION"; then log "prometheus ${PROMETHEUS_VERSION} already in $BIN_DIR"; return; fi
+  gobin_install prometheus "github.com/prometheus/prometheus/cmd/prometheus@${PROMETHEUS_VERSION}"
+  stamp prometheus "$PROMETHEUS_VERSION"
+}
+
+install_promtool() {
+  if stamped promtool "$PROMETHEUS_VERSION"; then log "promtool ${PROMETHEUS_VERSION} already in $BIN_DIR"; return; fi
+  gobin_install promtool "github.com/prometheus/prometheus/cmd/promtool@${PROMETHEUS_VERSION}"
+  stamp promtool "$PROMETHEUS_VERSION"
+}
+
 tools=("$@")
-[ ${#tools[@]} -gt 0 ] || tools=(terraform tofu conftest opa tfplugindocs golangci-lint)
+[ ${#tools[@]} -gt 0 ] || tools=(terraform tofu conftest opa tfplugindocs golangci-lint prometheus promtool)
 for t in "${tools[@]}"; do
   case "$t" in
     terraform|tofu|conftest|opa|tfplugindocs) "install_$t" ;;
     golangci-lint) install_golangci_lint ;;
-    *) fail "unknown tool '$t' (known: terraform tofu conftest opa tfplugindocs golangci-lint)" ;;
+    prometheus|promtool) "install_$t" ;;
+    *) fail "unknown tool '$t' (known: terraform tofu conftest opa tfplugindocs golangci-lint prometheus promtool)" ;;
   esac
 done
 echo "$BIN_DIR"
