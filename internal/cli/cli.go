@@ -1,7 +1,8 @@
 // Package cli implements the binary's policy subcommands: `check` (the
 // bundled Rego policies, OPA embedded, on plan and state JSON),
-// `policies` (list or export the bundle) and `runbook` (the credential
-// lifecycle plan, internal/runbook). main.go dispatches to Run.
+// `policies` (list or export the bundle), `runbook` (the credential
+// lifecycle plan, internal/runbook), `due` and `metrics` (what is due and
+// what the dashboards show, internal/ops). main.go dispatches to Run.
 package cli
 
 import (
@@ -39,6 +40,8 @@ const (
 const Usage = `  ` + Program + ` check [flags] PLAN.json...   check plans/states against the bundled policies (--help for flags)
   ` + Program + ` policies [--export DIR]      list the bundled rules, or write the bundle for conftest/OPA
   ` + Program + ` runbook [flags] PLAN.json    write the credential lifecycle plan (Markdown or HTML; --help for flags)
+  ` + Program + ` due [flags] STATE.json...    list the transitions due now or --within a window (exit 1 when due)
+  ` + Program + ` metrics [flags] STATE.json...  write rotation metrics (Prometheus text or OpenMetrics)
 `
 
 // Run runs the subcommand named by args[0] and returns its exit code.
@@ -57,6 +60,10 @@ func Run(args []string, stdout, stderr io.Writer) (exitCode int, handled bool) {
 		cmd = runPolicies
 	case "runbook":
 		cmd = runRunbook
+	case "due":
+		cmd = runDue
+	case "metrics":
+		cmd = runMetrics
 	default:
 		return 0, false
 	}
