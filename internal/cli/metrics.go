@@ -77,6 +77,13 @@ func runMetrics(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "metrics", err)
 	}
+	for _, d := range docs {
+		for _, c := range d.Credentials {
+			if c.Problem != "" {
+				log.Warn("cannot be evaluated: rotation_record_problem is 1", "file", d.File, "resource", c.Address, "reason", c.Problem)
+			}
+		}
+	}
 	col, err := ops.NewCollector(docs, cfg.at)
 	if err != nil {
 		return fail(stderr, "metrics", usagef("%v", err))

@@ -54,8 +54,14 @@ func Read(ctx context.Context, engine *policy.Engine, doc *policy.Document, work
 	}
 	// The runbook's conversion, with the shortest horizon: this package
 	// asks the engine itself (Due, the collector), the model is what it
-	// needs from the runbook.
-	rep, err := runbook.Build(in, runbook.Options{Now: at, Horizon: time.Second, Source: doc.File, Logger: log})
+	// needs from the runbook. Its warnings about resources it cannot
+	// project are this package's problems, reported by the callers; they
+	// are logged at debug level only.
+	buildLog := hclog.NewNullLogger()
+	if log.IsDebug() {
+		buildLog = log.Named("model")
+	}
+	rep, err := runbook.Build(in, runbook.Options{Now: at, Horizon: time.Second, Source: doc.File, Logger: buildLog})
 	if err != nil {
 		return nil, err
 	}
