@@ -2,10 +2,13 @@ package cli
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -26,7 +29,7 @@ func TestCIExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ran, annotated := 0, 0
+	ran, annotated, ranDue, ranMetrics := 0, 0, 0, 0
 	for _, f := range files {
 		raw, err := os.ReadFile(f)
 		if err != nil {
@@ -50,6 +53,14 @@ func TestCIExamples(t *testing.T) {
 						continue
 					}
 					args := rewriteArgs(t, fields[1:], plan, config)
+					if fields[1] == "due" {
+						// The scheduled workflow: 0 when nothing is due, 1
+						// when something is (at two instants of the state).
+						dueLineAtTwoInstants(t, filepath.Base(f), line, args)
+						ran++
+						ranDue++
+						continue
+					}
 					var stdout, stderr bytes.Buffer
 					code, handled := Run(args, &stdout, &stderr)
 					if !handled {
@@ -60,6 +71,9 @@ func TestCIExamples(t *testing.T) {
 						t.Errorf("%s: %q exited %d on a clean plan: %s", filepath.Base(f), line, code, stderr.String())
 					}
 					ran++
+					if fields[1] == "metrics" {
+						ranMetrics++
+					}
 					if fields[1] == "check" && contains(args, "github") {
 						t.Run("annotations", func(t *testing.T) { annotationsOnTheTFLine(t, filepath.Base(f), fields[1:]) })
 						annotated++
@@ -73,6 +87,9 @@ func TestCIExamples(t *testing.T) {
 	}
 	if ran < 4 {
 		t.Fatalf("only %d command lines found in examples/ci; the workflows should run check, runbook and policies", ran)
+	}
+	if ranDue == 0 || ranMetrics == 0 {
+		t.Errorf("no workflow runs due (%d) and metrics (%d): the scheduled workflow is missing", ranDue, ranMetrics)
 	}
 }
 
@@ -97,16 +114,58 @@ func annotationsOnTheTFLine(t *testing.T, workflow string, line []string) {
 	}
 }
 
-// rewriteArgs points plan.json at the fixture, --config at the fixture's
-// configuration and output paths at a temp dir, and drops shell
-// redirections.
+// dueLineAtTwoInstants runs a workflow's `due` line on the state fixture
+// before its revocation is due (exit 0; with --within, 1 is right too) and
+// after (exit 1).
+func dueLineAtTwoInstants(t *testing.T, workflow, line string, args []string) {
+	t.Helper()
+	old := dueClock
+	defer func() { dueClock = old }()
+	for _, c := range []struct {
+		at   string
+		want int
+	}{{"2026-02-04T12:00:00Z", ExitOK}, {"2026-02-09T10:00:00Z", ExitFindings}} {
+		now, _ := time.Parse(time.RFC3339, c.at)
+		dueClock = func() time.Time { return now }
+		var stdout, stderr bytes.Buffer
+		code, handled := Run(args, &stdout, &stderr)
+		if c.want == ExitOK && contains(args, "--within") && code == ExitFindings {
+			continue // the revocation falls within the window
+		}
+		if !handled || code != c.want {
+			t.Errorf("%s: %q at %s exited %d, want %d: %s", workflow, line, c.at, code, c.want, stderr.String())
+		}
+	}
+}
+
+// stateArg matches a state file argument of the workflows, with its
+// optional WORKSPACE= prefix: state.json, prod=state-prod.json,
+// "$TF_WORKSPACE=state.json".
+var stateArg = regexp.MustCompile(`^(?:([^=]+)=)?state[-a-z]*\.json$`)
+
+// rewriteArgs points plan.json at the fixture, state files at the state
+// fixture (one workspace each), --config at the fixture's configuration
+// and output paths at a temp dir, and drops shell redirections and what
+// follows ||, && or a pipe.
 func rewriteArgs(t *testing.T, in []string, plan, config string) []string {
 	dir := t.TempDir()
 	var out []string
 	for i := 0; i < len(in); i++ {
-		a := in[i]
+		a := strings.Trim(in[i], `"`)
+		if m := stateArg.FindStringSubmatch(a); m != nil {
+			ws := m[1]
+			if ws == "" || strings.Contains(ws, "$") {
+				ws = fmt.Sprintf("ws%d", i)
+			}
+			state, err := filepath.Abs("../../policies/testdata/fixtures/good-state/state.json")
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, ws+"="+state)
+			continue
+		}
 		switch {
-		case strings.HasPrefix(a, ">"):
+		case strings.HasPrefix(a, ">"), a == "||", a == "&&", a == "|":
 			return out
 		case a == "plan.json":
 			out = append(out, plan)
