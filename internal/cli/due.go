@@ -197,7 +197,7 @@ func runDue(args []string, stdout, stderr io.Writer) int {
 	log.Info("due evaluated", "files", len(docs), "at", rep.At, "within", rep.Within, "due", rep.Due, "problems", rep.Problems, "elapsed", time.Since(start))
 	switch {
 	case rep.Problems > 0:
-		_, _ = fmt.Fprintf(stderr, "%s due: %d resources could not be evaluated: %s\n", Program, rep.Problems, flatten(firstProblem(rep)))
+		_, _ = fmt.Fprintf(stderr, "%s due: %d resource(s) could not be evaluated: %s\n", Program, rep.Problems, flatten(firstProblem(rep)))
 		return ExitUsage
 	case rep.Due:
 		return ExitFindings

@@ -44,12 +44,12 @@ func (r *DueReport) WriteText(w io.Writer) error {
 	}
 	switch {
 	case due > 0:
-		fmt.Fprintf(&b, "%d of %d resources have transitions due; plan and apply to carry them out\n", due, total)
+		fmt.Fprintf(&b, "%d of %s due: plan and apply to carry the transitions out\n", due, plural(total, "resource"))
 	default:
-		fmt.Fprintf(&b, "nothing due: %d resources\n", total)
+		fmt.Fprintf(&b, "nothing due (%s)\n", plural(total, "resource"))
 	}
 	if r.Problems > 0 {
-		fmt.Fprintf(&b, "%d resources could not be evaluated\n", r.Problems)
+		fmt.Fprintf(&b, "%s could not be evaluated\n", plural(r.Problems, "resource"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -95,4 +95,12 @@ func transitionLabel(t DueTransition) string {
 		s += " (slot " + t.Slot + ")"
 	}
 	return s
+}
+
+// plural is "1 resource" or "2 resources".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
