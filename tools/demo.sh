@@ -72,8 +72,26 @@ echo "wrote $root/runbook.md (Markdown with a Mermaid gantt) and $root/runbook.h
 sed -n '/^## /{p;q}' "$root/runbook.md" || true
 grep -m1 -A3 -iE 'rollout order' "$root/runbook.md" || true
 
+say "9. day 2: what is due now, and what comes within 30 days (the scheduled workflow's question)"
+"$tf" -chdir="$work" show -json >"$work/state.json"
+set +e
+"$pdir/terraform-provider-rotation" due "demo=$work/state.json"
+code=$?
+"$pdir/terraform-provider-rotation" due --within 30d "demo=$work/state.json"
+set -e
+echo "exit code of due (now): $code (0 nothing due, 1 something due)"
+[ "$code" -le 1 ] || { echo "demo: due failed" >&2; exit 1; }
+
+say "10. the rotation metrics of the same state (Prometheus text format; --format openmetrics for OpenMetrics)"
+"$pdir/terraform-provider-rotation" metrics --output "$work/rotation.prom" "demo=$work/state.json"
+grep -E '^rotation_(active_version_age_seconds|versions|next_transition_seconds|ttl_remaining_seconds|transition_overdue_seconds)\{' "$work/rotation.prom" |
+  sed -E 's/(action|status)="([^"]*)"/@\2@/; s/\{[^@}]*\}//; s/\{[^@}]*@([^@]*)@[^}]*\}/{\1}/' # one resource: labels but status and action left out
+echo "wrote $work/rotation.prom ($(grep -c '^# TYPE' "$work/rotation.prom") metrics; docs/metrics.md lists them)"
+rm -f "$work/state.json" "$work/plan.json" # they hold the material in clear
+
 say "next steps"
 cat <<'MSG'
 Open runbook.html in a browser. `terraform-provider-rotation policies --export DIR` writes the
-policy bundle for conftest; docs/guides/pull-request-checks.md shows the CI workflow.
+policy bundle for conftest; docs/guides/pull-request-checks.md shows the CI workflow and the
+scheduled rotation (due, approved apply, metrics, alerts: examples/prometheus).
 MSG
