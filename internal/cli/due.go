@@ -65,28 +65,29 @@ func parseAt(s string, clock func() time.Time) (time.Time, error) {
 	return t.UTC(), nil
 }
 
-// parseInputs reads the positional arguments: [WORKSPACE=]FILE each, no
-// file twice, no workspace twice.
+// parseInputs reads the positional arguments: [WORKSPACE=]FILE each; an
+// argument given twice counts once, a workspace named twice is refused.
 func parseInputs(cmd string, files []string) ([]ops.Input, error) {
 	if len(files) == 0 {
 		return nil, usagef("no input files; usage: %s %s [flags] [WORKSPACE=]STATE.json... (see --help)", Program, cmd)
 	}
 	exists := func(name string) bool { _, err := os.Stat(name); return err == nil }
 	var out []ops.Input
-	seenFile, seenWS := map[string]bool{}, map[string]string{}
+	seen, seenWS := map[string]bool{}, map[string]string{}
 	for _, f := range files {
 		in, err := ops.ParseInput(f, exists)
 		if err != nil {
 			return nil, usagef("%v", err)
 		}
-		if seenFile[in.File] {
-			continue
-		}
-		seenFile[in.File] = true
 		ws := in.Workspace
 		if ws == "" {
 			ws = ops.DefaultWorkspace
 		}
+		key := ws + "\x00" + in.File
+		if seen[key] {
+			continue // the same argument twice
+		}
+		seen[key] = true
 		if prev, ok := seenWS[ws]; ok {
 			return nil, usagef("%s and %s are both for workspace %q: name each state's workspace with WORKSPACE=FILE", prev, in.File, ws)
 		}

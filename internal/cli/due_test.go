@@ -49,9 +49,14 @@ func TestDueExitCodes(t *testing.T) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, out, stderr)
 		}
 	}
-	// Two workspaces are fine.
+	// Two workspaces are fine, also of one file; an argument repeated
+	// counts once.
 	if code, _, stderr := run(t, "due", "--at", "2026-02-04T12:00:00Z", "prod="+goodState, "payments="+twoSlot); code == ExitUsage {
 		t.Errorf("two workspaces: %s", stderr)
+	}
+	code, out, stderr = run(t, "due", "--format", "json", "--at", "2026-02-04T12:00:00Z", "prod="+goodState, "staging="+goodState, "prod="+goodState)
+	if code != ExitOK || strings.Count(out, `"workspace": "prod"`) != 2 || strings.Count(out, `"workspace": "staging"`) != 2 {
+		t.Errorf("one state for two workspaces: exit %d %s\n%s", code, stderr, out)
 	}
 }
 
