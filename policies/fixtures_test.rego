@@ -76,6 +76,8 @@ test_case_rot041_no_change_window if _trips_exactly_its_rules("rot041-no-change-
 
 test_case_unknown_values if _trips_exactly_its_rules("unknown-values")
 
+test_case_unknown_values_warn if _trips_exactly_its_rules("unknown-values-warn")
+
 _tested := {
 	"good",
 	"good-nested",
@@ -104,6 +106,7 @@ _tested := {
 	"rot040-provider-now",
 	"rot041-no-change-window",
 	"unknown-values",
+	"unknown-values-warn",
 }
 
 test_every_case_has_a_test if {

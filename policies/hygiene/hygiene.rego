@@ -48,7 +48,7 @@ _describe(expr) := sprintf("(from %s)", [concat(", ", expr.references)]) if {
 	count(object.get(expr, "references", [])) > 0
 }
 
-_describe(expr) := sprintf("= %v", [expr.constant_value]) if {
+_describe(expr) := sprintf("= %s", [json.marshal(expr.constant_value)]) if {
 	not is_string(expr.constant_value)
 	expr.constant_value != null
 	count(object.get(expr, "references", [])) == 0
@@ -92,7 +92,7 @@ _rot041_warn contains msg if {
 	cls.state == "known"
 	cls.value in _guarded
 	tf.field(s, _change_window).state == "null"
-	msg := sprintf("ROT041 %s: no schedule.change_window although the classification is %s (%s): scheduled rotations and revocations may happen at any hour", [s.address, cls.value, tf.family_note(s)])
+	msg := sprintf("ROT041 %s: no schedule.change_window although the classification is %s (%s): scheduled rotations and revocations may happen at any hour", [s.address, tf.text(cls), tf.family_note(s)])
 }
 
 # METADATA

@@ -28,6 +28,27 @@ _unknown_below(u, path) if {
 	object.get(u, array.slice(path, 1, n + 1), false) == true
 }
 
+# sensitive(r, path) holds when the plan or state marks the value at path
+# sensitive (the configuration wrapped it in sensitive(), or the schema marks
+# it): the value itself, anything containing it, or anything inside it
+# (a list or map with one marked element counts as a whole). Messages and
+# reports show "(sensitive)" instead of such a value (see shown()).
+sensitive(r, path) := marked(r.sensitive, path)
+
+# marked(marks, path): marks (after_sensitive, before_sensitive or
+# sensitive_values) mark the value at path, a prefix of it, or something
+# below it.
+marked(marks, path) if {
+	some n in numbers.range(0, count(path))
+	object.get(marks, array.slice(path, 0, n), false) == true
+}
+
+marked(marks, path) if {
+	below := object.get(marks, path, false)
+	not is_boolean(below)
+	walk(below, [_, true])
+}
+
 # defaults are the attribute defaults the provider fills in, keyed by the
 # attribute's name (the last key of its path); a hand-written input that
 # omits them means the same thing. They are the constants of the Go package
@@ -48,24 +69,29 @@ defaults := {
 #   {"state": "unknown"}                    unknown until apply
 #   {"state": "null"}                       not set and no default
 #   {"state": "known", "value": v}          set (or defaulted)
+# A known value marked sensitive carries "sensitive": true (see sensitive()).
 field(r, path) := {"state": "unknown"} if {
 	unknown(r, path)
-} else := {"state": "known", "value": v} if {
+} else := _known(r, path, v) if {
 	v := value(r, path)
 	v != null
 } else := {"state": "known", "value": v} if {
 	v := defaults[path[count(path) - 1]]
 } else := {"state": "null"}
 
+_known(r, path, v) := {"state": "known", "value": v, "sensitive": true} if {
+	sensitive(r, path)
+} else := {"state": "known", "value": v}
+
 # dur(r, path) is field() for a duration, with the seconds when valid:
 #   {"state": "known", "value": "1h", "seconds": 3600}
 #   {"state": "invalid", "value": "1 h"}, or field()'s unknown/null states.
 dur(r, path) := _dur(field(r, path))
 
-_dur(f) := {"state": "known", "value": f.value, "seconds": n} if {
+_dur(f) := object.union(f, {"seconds": n}) if {
 	f.state == "known"
 	n := _seconds(f.value)
-} else := {"state": "invalid", "value": f.value} if {
+} else := object.union(f, {"state": "invalid"}) if {
 	f.state == "known"
 } else := f
 

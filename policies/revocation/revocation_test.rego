@@ -11,6 +11,14 @@ _warn(doc) := x if {
 	x := revocation.warn with input as doc with data.rotation.params as {}
 }
 
+_deny_p(doc, params) := x if {
+	x := revocation.deny with input as doc with data.rotation.params as params
+}
+
+_warn_p(doc, params) := x if {
+	x := revocation.warn with input as doc with data.rotation.params as params
+}
+
 _good := [mock.fam({}), mock.sec({})]
 
 test_good_plan_passes if {
@@ -121,17 +129,22 @@ test_rot031_schedule_with_active_slot_passes if {
 	not "ROT031" in mock.ids(_deny(mock.plan([mock.fam({}), mock.sched({})])))
 }
 
-test_rot031_unknown_versions_warns if {
+# Unknown at plan time fails closed; params.unknown_inputs = "warn" only
+# warns.
+test_rot031_unknown_versions_denies if {
 	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"versions": null}), {"versions": true})])
-	"ROT031 rotation_secret.s: could not be checked: versions is unknown until apply" in _warn(doc)
-	_deny(doc) == set()
+	_deny(doc) == {"ROT031 rotation_secret.s: refused: versions is unknown until apply (the apply could leave no active version, unseen; make the value known at plan time, or set params.unknown_inputs to warn)"}
+	not "ROT031" in mock.ids(_warn(doc))
+	"ROT031 rotation_secret.s: could not be checked: versions is unknown until apply" in _warn_p(doc, {"unknown_inputs": "warn"})
+	_deny_p(doc, {"unknown_inputs": "warn"}) == set()
 }
 
-test_rot031_unknown_status_warns if {
+test_rot031_unknown_status_denies if {
 	v := object.remove(mock.version(1, "active", {}), ["status"])
 	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"versions": [v]}), {"versions": [{"status": true}]})])
-	"ROT031 rotation_secret.s: could not be checked: versions[0].status is unknown until apply" in _warn(doc)
-	_deny(doc) == set()
+	_deny(doc) == {"ROT031 rotation_secret.s: refused: versions[0].status is unknown until apply (the apply could leave no active version, unseen; make the value known at plan time, or set params.unknown_inputs to warn)"}
+	"ROT031 rotation_secret.s: could not be checked: versions[0].status is unknown until apply" in _warn_p(doc, {"unknown_inputs": "warn"})
+	_deny_p(doc, {"unknown_inputs": "warn"}) == set()
 }
 
 # ROT032 -----------------------------------------------------------------
