@@ -117,7 +117,7 @@ _valid_glob(p) if {
 
 # Problems with the parameters themselves; the rules that use a broken
 # parameter report them as "could not be checked" warnings.
-invalid contains sprintf("params.max_ttl.%s %s is not a duration", [k, duration.describe(v)]) if {
+invalid contains sprintf("params.max_ttl.%s %s is not a duration", [k, _quote(v)]) if {
 	some k, v in max_ttl
 	not duration.valid(v)
 }
@@ -148,6 +148,11 @@ invalid contains sprintf("params.decommission[%d] %s is not an address or a vali
 	some i, p in _get("decommission")
 	not _valid_glob(p)
 }
+
+# A value for a message: a string quoted, anything else as JSON.
+_quote(v) := sprintf("%q", [v]) if is_string(v)
+
+_quote(v) := json.marshal(v) if not is_string(v)
 
 _nonneg_number(x) if {
 	is_number(x)

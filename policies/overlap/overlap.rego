@@ -332,6 +332,129 @@ _rot022_gaps contains tf.gap(s.address, tf.reason(_overlap, tf.sdur(s, _overlap)
 }
 
 # ---------------------------------------------------------------------------
+# ROT024
+
+# The versions (slots) a removed secret (schedule) had accepted before the
+# plan, in version order: {"version", "status", "kid", "slot"}.
+_accepted_before(r) := [v |
+	some x in tf.array_or_empty(object.get(r.before, "versions", []))
+	v := _before_version(x, null)
+] if r.type == "rotation_secret"
+
+_accepted_before(r) := [v |
+	some slot in ["a", "b"]
+	v := _before_version(object.get(object.get(r.before, "slots", {}), slot, null), slot)
+] if r.type == "rotation_schedule"
+
+_before_version(x, slot) := {"version": x.version, "status": x.status, "kid": object.get(x, "kid", null), "slot": slot} if {
+	is_object(x)
+	x.status in tf.accepted_statuses
+}
+
+_version_text(v) := sprintf("v%s (%s, kid %s)", [tf.plain(v.version), v.status, v.kid]) if is_string(v.kid)
+
+_version_text(v) := sprintf("v%s (%s, slot %s)", [tf.plain(v.version), v.status, v.slot]) if {
+	not is_string(v.kid)
+	is_string(v.slot)
+}
+
+_version_text(v) := sprintf("v%s (%s)", [tf.plain(v.version), v.status]) if {
+	not is_string(v.kid)
+	not is_string(v.slot)
+}
+
+# What the plan does to the resource, for the message.
+_removal_text(["delete"]) := "this plan destroys it (plan -destroy, a resource or module removed from the configuration, or a for_each or count key renamed without a moved block)"
+
+_removal_text(["forget"]) := "this plan forgets it (a removed block): its record leaves the state"
+
+_removal_text(actions) := "this plan replaces it (-replace or a changed name): the new resource starts over with a new version 1" if {
+	actions in {["delete", "create"], ["create", "delete"]}
+}
+
+_removal_text(actions) := sprintf("this plan removes it (actions %s)", [concat(", ", actions)]) if {
+	not actions in {["delete"], ["forget"], ["delete", "create"], ["create", "delete"]}
+}
+
+# Removals of resources that had accepted versions, with the
+# params.decommission pattern that allows each (null when none does).
+_rot024 contains {"r": r, "accepted": accepted, "allowed_by": _decommissioned(r.address)} if {
+	some r in tf.removals
+	accepted := _sort_by_version(_accepted_before(r))
+	count(accepted) > 0
+}
+
+_sort_by_version(list) := [v | some n in sort({x.version | some x in list; is_number(x.version)}); some v in list; v.version == n]
+
+_decommissioned(address) := p if {
+	some p in params.decommission
+	_matches(p, address)
+} else := null
+
+_matches(p, address) if p == address
+
+_matches(p, address) if glob.match(p, null, address)
+
+_rot024_text(f) := sprintf("%s: %s stop%s being accepted at once", [_removal_text(f.r.actions), concat(", ", [_version_text(v) | some v in f.accepted]), _plural(f.accepted)])
+
+_plural(list) := "s" if count(list) == 1
+
+_plural(list) := "" if count(list) != 1
+
+_them(list) := "it" if count(list) == 1
+
+_them(list) := "them" if count(list) != 1
+
+# METADATA
+# title: no plan deletes or replaces a secret that has accepted versions
+# description: |
+#   A plan that deletes a rotation_secret or rotation_schedule with accepted
+#   (pending, active or previous) versions, replaces it, or forgets it drops
+#   every one of those versions in one apply: plan -destroy, -replace, a
+#   changed name, a for_each key renamed without a moved block, a resource
+#   removed from the configuration or a removed block. State documents are
+#   not judged. params.decommission lists the addresses (or globs) whose
+#   removal is deliberate: those only warn.
+# custom:
+#   id: ROT024
+#   severity: deny
+#   remediation: >-
+#     Keep the resource: add a moved block for a renamed key or module, drop
+#     -replace. To replace a secret, create the new one beside it, move the
+#     consumers over through a normal rotation, then remove the old one with
+#     its address in params.decommission.
+#   why: >-
+#     Deleting or replacing a secret revokes all its versions at once, without
+#     any overlap: every consumer still holding one of them fails, the same
+#     flag day the rotation exists to prevent.
+#   attributes: [name]
+#   parameters:
+#     decommission: >-
+#       addresses, or globs (* any characters, ? one character, [...] a class,
+#       \[ a literal bracket), of secrets and schedules whose deletion,
+#       replacement or removal is deliberate: ROT024 warns instead of denying
+deny contains msg if {
+	some f in _rot024
+	f.allowed_by == null
+	msg := sprintf("ROT024 %s: %s, a flag day for every consumer still using %s; keep the resource (a moved block for a renamed key), or list the address in params.decommission to allow a deliberate decommission", [f.r.address, _rot024_text(f), _them(f.accepted)])
+}
+
+# METADATA
+# title: no plan deletes or replaces a secret that has accepted versions (decommission)
+# description: |
+#   A deletion, replacement or removal that params.decommission allows
+#   still warns, naming the versions that stop being accepted.
+# custom:
+#   id: ROT024
+#   severity: warn
+#   remediation: Confirm that no consumer still uses the versions named, then remove the address from params.decommission after the apply.
+warn contains msg if {
+	some f in _rot024
+	f.allowed_by != null
+	msg := sprintf("ROT024 %s: decommissioned (params.decommission %s): %s", [f.r.address, tf.quote(f.allowed_by), _rot024_text(f)])
+}
+
+# ---------------------------------------------------------------------------
 # ROT023
 
 _rot023 contains {"s": s, "msg": msg} if {

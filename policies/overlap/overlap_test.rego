@@ -220,3 +220,90 @@ test_rot023_unknown_period_of_secret_warns if {
 	not "ROT023" in mock.ids(_deny(doc, {}))
 	mock.only(_warn(doc, _lenient), "ROT023") == {"ROT023 rotation_secret.s: could not be checked: schedule.period is unknown until apply"}
 }
+
+# ROT024 -----------------------------------------------------------------
+
+_v1_previous := mock.version(1, "previous", {"kid": "kid-1", "superseded_at": "2026-01-04T09:00:00Z"})
+
+_v2_active := mock.version(2, "active", {"kid": "kid-2", "issued_at": "2026-01-03T09:00:00Z"})
+
+_v0_revoked := mock.version(0, "revoked", {"kid": null})
+
+_live := mock.sec({"versions": [_v0_revoked, _v1_previous, _v2_active]})
+
+test_rot024_destroy_fails if {
+	doc := mock.plan([mock.removal(mock.fam({}), ["delete"]), mock.removal(_live, ["delete"])])
+	_deny(doc, {}) == {"ROT024 rotation_secret.s: this plan destroys it (plan -destroy, a resource or module removed from the configuration, or a for_each or count key renamed without a moved block): v1 (previous, kid kid-1), v2 (active, kid kid-2) stop being accepted at once, a flag day for every consumer still using them; keep the resource (a moved block for a renamed key), or list the address in params.decommission to allow a deliberate decommission"}
+	_warn(doc, {}) == set()
+}
+
+test_rot024_replace_fails if {
+	some actions in [["delete", "create"], ["create", "delete"]]
+	doc := mock.plan([mock.fam({}), mock.removal(_live, actions)])
+	some m in mock.only(_deny(doc, {}), "ROT024")
+	startswith(m, "ROT024 rotation_secret.s: this plan replaces it (-replace or a changed name): the new resource starts over with a new version 1: v1 (previous, kid kid-1), v2 (active, kid kid-2) stop being accepted at once")
+}
+
+# The other rules see the new values of a replaced resource, and nothing of a
+# deleted one.
+test_rot024_replacement_is_judged_with_its_new_values if {
+	r := object.union(mock.removal(_live, ["delete", "create"]), {"values": mock.sec({"schedule": {"overlap": "0s"}}).values})
+	ids := mock.ids(_deny(mock.plan([mock.fam({}), r]), {}))
+	"ROT024" in ids
+	"ROT022" in ids
+	mock.ids(_deny(mock.plan([mock.fam({}), mock.removal(mock.sec({"schedule": {"overlap": "0s"}}), ["delete"])]), {})) == {"ROT024"}
+}
+
+test_rot024_forget_fails if {
+	doc := mock.plan([mock.fam({}), mock.removal(mock.sec({}), ["forget"])])
+	_deny(doc, {}) == {"ROT024 rotation_secret.s: this plan forgets it (a removed block): its record leaves the state: v1 (active) stops being accepted at once, a flag day for every consumer still using it; keep the resource (a moved block for a renamed key), or list the address in params.decommission to allow a deliberate decommission"}
+}
+
+test_rot024_schedule_names_slots if {
+	doc := mock.plan([mock.fam({}), mock.removal(mock.sched({}), ["delete"])])
+	some m in _deny(doc, {})
+	startswith(m, "ROT024 rotation_schedule.s: this plan destroys it (")
+	contains(m, ": v1 (active, slot a) stops being accepted at once")
+}
+
+test_rot024_nothing_accepted_passes if {
+	revoked := mock.sec({"versions": [_v0_revoked]})
+	doc := mock.plan([mock.fam({}), mock.removal(revoked, ["delete"])])
+	not "ROT024" in mock.ids(_deny(doc, {}))
+}
+
+test_rot024_family_and_state_are_not_judged if {
+	not "ROT024" in mock.ids(_deny(mock.plan([mock.removal(mock.fam({}), ["delete"])]), {}))
+	not "ROT024" in mock.ids(_deny(mock.state([mock.fam({}), _live]), {}))
+	not "ROT024" in mock.ids(_deny(mock.plan([mock.fam({}), object.union(_live, {"actions": ["update"], "before": _live.values})]), {}))
+}
+
+test_rot024_decommission_warns if {
+	doc := mock.plan([mock.fam({}), mock.removal(_live, ["delete"])])
+	some pattern in ["rotation_secret.s", "rotation_secret.*", "*", "rotation_secret.[st]"]
+	_deny(doc, {"decommission": [pattern]}) == set()
+	_warn(doc, {"decommission": [pattern]}) == {sprintf("ROT024 rotation_secret.s: decommissioned (params.decommission %q): this plan destroys it (plan -destroy, a resource or module removed from the configuration, or a for_each or count key renamed without a moved block): v1 (previous, kid kid-1), v2 (active, kid kid-2) stop being accepted at once", [pattern])}
+}
+
+test_rot024_decommission_of_another_address_still_fails if {
+	doc := mock.plan([mock.fam({}), mock.removal(_live, ["delete"])])
+	some pattern in ["rotation_secret.t", "module.*", "rotation_secret.s[*]", 7, "["]
+	"ROT024" in mock.ids(_deny(doc, {"decommission": [pattern]}))
+}
+
+test_rot024_decommission_with_keys_matches_exactly if {
+	r := object.union(_live, {"address": `rotation_secret.s["a.b"]`})
+	doc := mock.plan([mock.fam({}), mock.removal(r, ["delete"])])
+	_deny(doc, {"decommission": [`rotation_secret.s["a.b"]`]}) == set()
+	_deny(doc, {"decommission": [`rotation_secret.s\["a*"\]`]}) == set()
+	"ROT024" in mock.ids(_deny(doc, {"decommission": [`rotation_secret.s["a"]`]}))
+}
+
+test_sensitive_caches_and_names_are_not_printed if {
+	f := mock.with_sensitive(mock.fam({}), {"consumer": [{"cache_ttl": true, "name": true}]})
+	doc := mock.plan([f, mock.sec({"schedule": {"overlap": "1h", "propagation": "30m"}})])
+	_deny(doc, {}) == {
+		"ROT020 rotation_secret.s: overlap 1h must exceed (sensitive) (longest consumer cache (sensitive) + artifact lifetime 0s)",
+		"ROT021 rotation_secret.s: propagation 30m is shorter than the longest validator cache (sensitive) (consumer (sensitive) of rotation_secret_family.f)",
+	}
+}

@@ -174,3 +174,20 @@ test_rot032_unknown_hold_warns if {
 	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"hold_revocation": null}), {"hold_revocation": true})])
 	"ROT032 rotation_secret.s: could not be checked: hold_revocation is unknown until apply" in _warn(doc)
 }
+
+# The provider marks versions[*].revoke_reason sensitive, and a
+# configuration may mark revoke_reason sensitive: the reason is not printed.
+test_rot030_sensitive_reason_is_not_printed if {
+	revoked := mock.version(1, "revoked", {"revoked_at": "2026-01-05T08:00:00Z", "revoke_reason": "leaked by Mallory"})
+	s := mock.with_sensitive(mock.sec({"versions": [revoked, _v2_active], "revoke_reason": "leaked by Mallory"}), {"versions": [{"revoke_reason": true}, {}], "revoke_reason": true})
+	_warn(mock.state([mock.fam({}), s])) == {`ROT030 rotation_secret.s: version 1 was revoked at 2026-01-05T08:00:00Z while it was still active (revoke_reason (sensitive))`}
+	plain := mock.with_sensitive(mock.sec({"versions": [object.remove(revoked, ["revoke_reason"]), _v2_active], "revoke_reason": "leaked by Mallory"}), {"revoke_reason": true})
+	_warn(mock.state([mock.fam({}), plain])) == {`ROT030 rotation_secret.s: version 1 was revoked at 2026-01-05T08:00:00Z while it was still active (revoke_reason (sensitive))`}
+}
+
+test_rot030_sensitive_overlap_is_not_printed if {
+	doc := _emergency({})
+	doc.resource_changes[1].type == "rotation_secret"
+	marked := json.patch(doc, [{"op": "add", "path": "/resource_changes/1/change/after_sensitive", "value": {"schedule": {"overlap": true}}}])
+	_warn(marked) == {`ROT030 rotation_secret.s: version 1 (previous) is revoked by revoke_versions on this apply, before its overlap (sensitive) elapsed (revoke_reason "INC-7")`}
+}

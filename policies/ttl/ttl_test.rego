@@ -227,3 +227,12 @@ test_deleted_resources_are_skipped if {
 	r := object.union(mock.sec({"schedule": {"ttl": "1000d"}}), {"actions": ["delete"]})
 	_deny(mock.plan([mock.fam({}), r])) == set()
 }
+
+test_sensitive_durations_are_not_printed if {
+	s := mock.with_sensitive(mock.sec({"schedule": {"ttl": "30d"}}), {"schedule": {"ttl": true}})
+	mock.only(_deny(mock.plan([mock.fam({}), s])), "ROT002") == {"ROT002 rotation_secret.s: propagation 1h + period 30d + overlap 2h = 30d3h exceeds ttl (sensitive)"}
+	p := mock.with_sensitive(mock.sec({"schedule": {"ttl": "100d", "period": "90d"}}), {"schedule": {"period": true, "ttl": true}})
+	mock.only(_deny(mock.plan([mock.fam({}), p])), "ROT001") == {"ROT001 rotation_secret.s: ttl (sensitive) exceeds 90d, the max_ttl for classification high (family rotation_secret_family.f)"}
+	q := mock.with_sensitive(mock.sec({"schedule": {"ttl": "30d", "period": "30d"}}), {"schedule": {"period": true}})
+	mock.only(_deny(mock.plan([mock.fam({}), q])), "ROT002") == {"ROT002 rotation_secret.s: propagation 1h + period (sensitive) + overlap 2h = (sensitive) exceeds ttl 30d"}
+}
