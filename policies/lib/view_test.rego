@@ -71,9 +71,28 @@ test_versions_keep_only_public_metadata if {
 		"version": 2, "slot": null, "status": "previous", "kid": "k2",
 		"issued_at": "2026-01-01T09:00:00Z", "activated_at": "2026-01-01T09:00:00Z",
 		"superseded_at": "2026-01-31T09:00:00Z", "revoked_at": null, "expires_at": "2026-02-15T09:00:00Z",
-		"revoke_reason": null, "path": ["versions", 0], "unknown": [],
+		"revoke_reason": null, "path": ["versions", 0], "unknown": [], "sensitive": [],
 	}
 	not contains(json.marshal(d), "TOPSECRET")
+}
+
+# Marks of the input reach the view: fields carry "sensitive": true, versions
+# list their sensitive keys (also the prior versions of a plan).
+test_sensitive_marks_reach_the_view if {
+	f := mock.with_sensitive(mock.fam({"purpose": "project X", "consumer": [{"name": "api", "owner": "team-x"}]}), {"purpose": true, "consumer": [{"owner": true}]})
+	v := mock.version(1, "active", {"revoke_reason": "why"})
+	s := mock.with_sensitive(mock.sec({"versions": [v], "revoke_reason": "why"}), {"revoke_reason": true, "versions": [{"revoke_reason": true}]})
+	d := view.document with input as mock.plan([f, s])
+	d.families["rotation_secret_family.f"].purpose == {"state": "known", "value": "project X", "sensitive": true}
+	d.families["rotation_secret_family.f"].consumers.list[0].owner.sensitive == true
+	not d.families["rotation_secret_family.f"].consumers.list[0].name.sensitive
+	d.secrets["rotation_secret.s"].controls.revoke_reason.sensitive == true
+	d.secrets["rotation_secret.s"].versions.list[0].sensitive == ["revoke_reason"]
+
+	before := object.union(mock.base_secret, {"versions": [v]})
+	r := object.union(mock.sec({"versions": null}), {"before": before, "before_sensitive": {"versions": [{"revoke_reason": true}]}, "actions": ["update"], "unknown": {"versions": true}})
+	p := view.secrets["rotation_secret.s"] with input as mock.plan([mock.fam({}), r])
+	p.versions.prior.list[0].sensitive == ["revoke_reason"]
 }
 
 test_schedule_slots_and_generation if {
