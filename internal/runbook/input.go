@@ -102,6 +102,8 @@ type fieldView struct {
 	// NoFamily marks the classification of a secret without a family
 	// (high, as the provider defaults it).
 	NoFamily bool `json:"no_family"`
+	// Sensitive marks a value the input marks sensitive.
+	Sensitive bool `json:"sensitive"`
 }
 
 type familyView struct {
@@ -196,6 +198,18 @@ type versionView struct {
 	RevokedAt    *string `json:"revoked_at"`
 	ExpiresAt    *string `json:"expires_at"`
 	RevokeReason *string `json:"revoke_reason"`
+	// Sensitive lists the keys the input marks sensitive.
+	Sensitive []string `json:"sensitive"`
+}
+
+// sensitive reports whether the input marks key of the version sensitive.
+func (v versionView) sensitive(key string) bool {
+	for _, k := range v.Sensitive {
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // sortedKeys returns the keys of m in order: the view's objects are keyed
