@@ -191,7 +191,7 @@ a state.
 
 Every message starts with the rule id and the resource address. The tests (*_test.rego)
 are not exported; they live in the provider's repository. EXPORT.sha256 lists the files
-written (`+"`sha256sum -c EXPORT.sha256`"+` verifies them); an export into this directory
+written (` + "`sha256sum -c EXPORT.sha256`" + ` verifies them); an export into this directory
 replaces them only while they are unchanged.
 
 | id | severity | rule |
