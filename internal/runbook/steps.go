@@ -475,7 +475,11 @@ func (c *Credential) notes() {
 	if len(cover("ROT042", isChecked)) > 0 {
 		ahead, n := c.Recorded.AheadOf(c.asOf)
 		if n > 0 {
-			c.Notes = append(c.Notes, makeText("ROT042: the record is ahead of the clock: ", fmt.Sprint(n), " recorded timestamp(s) after ", fmtTime(c.asOf),
+			stamps := "recorded timestamps are"
+			if n == 1 {
+				stamps = "recorded timestamp is"
+			}
+			c.Notes = append(c.Notes, makeText("ROT042: the record is ahead of the clock: ", fmt.Sprint(n), " ", stamps, " after ", fmtTime(c.asOf),
 				", the latest ", versionLabel(ahead.Version, c.slotOf(ahead.Version)), " ", Code(ahead.Field), " ", fmtTime(ahead.At),
 				". No scheduled step (accept, emit, revoke) happens before that instant, so the timeline shows nothing until then. Restore the state from before the applies made with a future clock (",
 				Code("terraform.tfstate.backup"), " or the remote state's history)."))

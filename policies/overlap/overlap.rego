@@ -364,7 +364,7 @@ _version_text(v) := sprintf("v%s (%s)", [tf.plain(v.version), v.status]) if {
 }
 
 # What the plan does to the resource, for the message.
-_removal_text(["delete"]) := "this plan destroys it (plan -destroy, a resource or module removed from the configuration, or a for_each or count key renamed without a moved block)"
+_removal_text(["delete"]) := "this plan destroys it (plan -destroy, its block or module removed, or its for_each or count key renamed without a moved block)"
 
 _removal_text(["forget"]) := "this plan forgets it (a removed block): its record leaves the state"
 

@@ -233,7 +233,7 @@ _live := mock.sec({"versions": [_v0_revoked, _v1_previous, _v2_active]})
 
 test_rot024_destroy_fails if {
 	doc := mock.plan([mock.removal(mock.fam({}), ["delete"]), mock.removal(_live, ["delete"])])
-	_deny(doc, {}) == {"ROT024 rotation_secret.s: this plan destroys it (plan -destroy, a resource or module removed from the configuration, or a for_each or count key renamed without a moved block): v1 (previous, kid kid-1), v2 (active, kid kid-2) stop being accepted at once, a flag day for every consumer still using them; keep the resource (a moved block for a renamed key), or list the address in params.decommission to allow a deliberate decommission"}
+	_deny(doc, {}) == {"ROT024 rotation_secret.s: this plan destroys it (plan -destroy, its block or module removed, or its for_each or count key renamed without a moved block): v1 (previous, kid kid-1), v2 (active, kid kid-2) stop being accepted at once, a flag day for every consumer still using them; keep the resource (a moved block for a renamed key), or list the address in params.decommission to allow a deliberate decommission"}
 	_warn(doc, {}) == set()
 }
 
@@ -282,7 +282,7 @@ test_rot024_decommission_warns if {
 	doc := mock.plan([mock.fam({}), mock.removal(_live, ["delete"])])
 	some pattern in ["rotation_secret.s", "rotation_secret.*", "*", "rotation_secret.[st]"]
 	_deny(doc, {"decommission": [pattern]}) == set()
-	_warn(doc, {"decommission": [pattern]}) == {sprintf("ROT024 rotation_secret.s: decommissioned (params.decommission %q): this plan destroys it (plan -destroy, a resource or module removed from the configuration, or a for_each or count key renamed without a moved block): v1 (previous, kid kid-1), v2 (active, kid kid-2) stop being accepted at once", [pattern])}
+	_warn(doc, {"decommission": [pattern]}) == {sprintf("ROT024 rotation_secret.s: decommissioned (params.decommission %q): this plan destroys it (plan -destroy, its block or module removed, or its for_each or count key renamed without a moved block): v1 (previous, kid kid-1), v2 (active, kid kid-2) stop being accepted at once", [pattern])}
 }
 
 test_rot024_decommission_of_another_address_still_fails if {
