@@ -276,7 +276,9 @@ _longest(consumers) := max([c.cache_ttl.seconds | some c in consumers]) if count
 
 else := null
 
-_consumer_name(c) := c.name.value if {
+_consumer_name(c) := tf.sensitive_text if c.name.sensitive
+
+else := c.name.value if {
 	c.name.state == "known"
 	is_string(c.name.value)
 } else := "(unnamed)"

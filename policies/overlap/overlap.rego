@@ -427,7 +427,6 @@ _them(list) := "them" if count(list) != 1
 #     Deleting or replacing a secret revokes all its versions at once, without
 #     any overlap: every consumer still holding one of them fails, the same
 #     flag day the rotation exists to prevent.
-#   attributes: [name]
 #   parameters:
 #     decommission: >-
 #       addresses, or globs (* any characters, ? one character, [...] a class,
