@@ -80,13 +80,23 @@ func (in *Input) Counts() (families, credentials, findings int) {
 // {"state": "null"}; durations add "seconds", or are {"state": "invalid"}.
 
 type docView struct {
-	Kind       string                `json:"kind"`
-	Timestamp  *string               `json:"timestamp"`
-	AsOf       string                `json:"as_of"`
-	AsOfSource string                `json:"as_of_source"`
-	Params     paramsView            `json:"params"`
-	Families   map[string]familyView `json:"families"`
-	Secrets    map[string]secretView `json:"secrets"`
+	Kind       string                 `json:"kind"`
+	Timestamp  *string                `json:"timestamp"`
+	AsOf       string                 `json:"as_of"`
+	AsOfSource string                 `json:"as_of_source"`
+	Params     paramsView             `json:"params"`
+	Families   map[string]familyView  `json:"families"`
+	Secrets    map[string]secretView  `json:"secrets"`
+	Removed    map[string]removedView `json:"removed"`
+}
+
+// removedView is a secret or schedule the plan deletes, replaces or
+// forgets, with its versions before the plan.
+type removedView struct {
+	Address  string        `json:"address"`
+	Type     string        `json:"type"`
+	Actions  []string      `json:"actions"`
+	Versions []versionView `json:"versions"`
 }
 
 type paramsView struct {

@@ -195,3 +195,32 @@ func priorValues(t *testing.T, plan []byte) string {
 	}
 	return string(doc.PriorState.Values)
 }
+
+// Issue 10, item 1: what a plan deletes, replaces or forgets is listed with
+// the versions that stop being accepted, and ROT024 is shown beside it (for
+// a replacement, in the new resource's notes).
+func TestRemovedByThePlan(t *testing.T) {
+	rep := build(t, fixtures+"/rot024-replace-renamed/plan.json", "", Options{})
+	md, page := render(t, rep, "markdown"), render(t, rep, "html")
+	for _, want := range []string{
+		"## Removed by this plan",
+		"| `rotation_secret.api` | replaced: the new resource starts over with a new version 1 | v1 (active) |",
+		"| `rotation_secret.regional[\"eu\"]` | destroyed | v1 (active) |",
+		"- `rotation_secret.regional[\"eu\"]`: ROT024 (deny): this plan destroys it",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q", want)
+		}
+	}
+	if !strings.Contains(mdSection(md, "### `rotation_secret.api`"), "ROT024 (deny): this plan replaces it") {
+		t.Errorf("the replaced secret has no ROT024 note")
+	}
+	if !strings.Contains(page, "<h4>Removed by this plan</h4>") {
+		t.Errorf("the page has no removed section")
+	}
+	parseXML(t, "the page", page)
+	rep = build(t, fixtures+"/rot024-removed/plan.json", "", Options{})
+	if len(rep.Removed) != 1 || rep.Removed[0].Change() != "forgotten (a removed block): its record leaves the state" || len(rep.Removed[0].Findings) != 1 {
+		t.Errorf("removed %+v", rep.Removed)
+	}
+}

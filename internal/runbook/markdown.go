@@ -66,6 +66,23 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		m.line()
 	}
+	if len(r.Removed) > 0 {
+		m.line("## Removed by this plan")
+		m.line()
+		m.line("These secrets and schedules leave the state with this plan: every version they accept stops being accepted at once, a flag day for whatever still uses it (ROT024).")
+		m.line()
+		m.header("Resource", "Change", "Versions that stop being accepted")
+		for _, x := range r.Removed {
+			m.row(mdCode(x.Address), mdEscape(x.Change()), mdEscape(x.AcceptedText()))
+		}
+		m.line()
+		for _, x := range r.Removed {
+			for _, f := range x.Findings {
+				m.line("- ", makeText(Code(x.Address), ": ").Markdown(), findingText(f).Markdown())
+			}
+		}
+		m.line()
+	}
 	if len(r.Findings) > 0 {
 		m.line("## Other policy findings")
 		m.line()

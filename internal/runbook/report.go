@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -94,6 +95,9 @@ type Report struct {
 	// credential of the document (a provider configuration, the
 	// parameters, resources of other types).
 	Findings []policy.Finding
+	// Removed are the secrets and schedules the plan deletes, replaces or
+	// forgets (ROT024), by address.
+	Removed []*Removal
 	// MaxTransitions is the report's simulation limit and Projected the
 	// transitions projected in all (at most MaxTransitions); Capped lists
 	// the credentials whose timelines stop early because of the limit.
@@ -144,8 +148,17 @@ func Build(in *Input, opts Options) (*Report, error) {
 			rep.Orphans = append(rep.Orphans, c)
 		}
 	}
+	removed := map[string]*Removal{}
+	for _, a := range sortedKeys(in.view.Removed) {
+		r := readRemoval(in.view.Removed[a])
+		removed[a] = r
+		rep.Removed = append(rep.Removed, r)
+	}
 	for _, f := range in.Findings {
 		switch {
+		case removed[f.Resource] != nil && credentials[f.Resource] == nil:
+			r := removed[f.Resource]
+			r.Findings = append(r.Findings, f)
 		case credentials[f.Resource] != nil:
 			c := credentials[f.Resource]
 			c.Findings = append(c.Findings, f)
@@ -233,6 +246,65 @@ func Build(in *Input, opts Options) (*Report, error) {
 	log.Debug("runbook built", "families", len(rep.Families), "credentials", len(creds), "orphans", len(rep.Orphans), "findings", len(in.Findings),
 		"now", rep.Now.Format(time.RFC3339), "now_source", rep.NowSource, "horizon", duration.Format(rep.Horizon))
 	return rep, nil
+}
+
+// Removal is a secret or schedule the plan deletes, replaces or forgets.
+type Removal struct {
+	Address string
+	Type    string
+	Actions []string
+	// Accepted are the versions it accepted before the plan: they stop
+	// being accepted at once.
+	Accepted []VersionInfo
+	// Findings are the policy findings about it (ROT024), unless it is
+	// replaced: then they are the new credential's.
+	Findings []policy.Finding
+}
+
+func readRemoval(v removedView) *Removal {
+	r := &Removal{Address: v.Address, Type: v.Type, Actions: v.Actions}
+	for _, m := range v.Versions {
+		n, ok := number(m.Version)
+		st := lifecycle.Status(str(m.Status))
+		if !ok || !st.Accepted() {
+			continue
+		}
+		info := VersionInfo{Version: n, Status: string(st), KID: str(m.KID)}
+		if m.sensitive("kid") && info.KID != "" {
+			info.KID = SensitiveText
+		}
+		if v.Type == typeSchedule {
+			info.Slot = lifecycle.SlotOf(lifecycle.ModeTwoSlot, n)
+		}
+		r.Accepted = append(r.Accepted, info)
+	}
+	sort.Slice(r.Accepted, func(i, j int) bool { return r.Accepted[i].Version < r.Accepted[j].Version })
+	return r
+}
+
+// Change says what the plan does to the resource.
+func (r *Removal) Change() string {
+	switch strings.Join(r.Actions, ",") {
+	case "delete":
+		return "destroyed"
+	case "forget":
+		return "forgotten (a removed block): its record leaves the state"
+	case "delete,create", "create,delete":
+		return "replaced: the new resource starts over with a new version 1"
+	}
+	return "removed (" + strings.Join(r.Actions, ", ") + ")"
+}
+
+// AcceptedText lists the versions that stop being accepted.
+func (r *Removal) AcceptedText() string {
+	if len(r.Accepted) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, v := range r.Accepted {
+		parts = append(parts, versionLabel(v.Version, v.Slot)+" ("+v.Status+")")
+	}
+	return strings.Join(parts, ", ")
 }
 
 // projectAll projects the credentials within the report's simulation

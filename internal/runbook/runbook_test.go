@@ -721,7 +721,7 @@ func TestAllFixtures(t *testing.T) {
 				creds = append(creds, f.Credentials...)
 			}
 			creds = append(creds, rep.Orphans...)
-			if len(creds) == 0 {
+			if len(creds)+len(rep.Removed) == 0 {
 				t.Fatal("no credentials")
 			}
 			for _, c := range creds {

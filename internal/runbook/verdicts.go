@@ -187,6 +187,13 @@ func (r *Report) Verdicts() []Verdict {
 	for _, c := range r.Orphans {
 		add(c.Address, c.shown)
 	}
+	for _, x := range r.Removed {
+		var s shown
+		for _, f := range x.Findings {
+			s.add(f.Rule, f.Severity)
+		}
+		add(x.Address, s)
+	}
 	doc := map[string]shown{}
 	for _, f := range r.Findings {
 		s := doc[f.Resource]

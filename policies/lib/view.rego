@@ -38,6 +38,7 @@ document := {
 	"params": params_view,
 	"families": families,
 	"secrets": secrets,
+	"removed": removed,
 }
 
 kind := "plan" if tf.is_plan
@@ -193,6 +194,29 @@ _prior_list(s) := [_version_values(v, k, s.before_sensitive, ["slots", k]) |
 	is_object(v)
 	object.get(v, "status", null) != "unused"
 ] if s.type == "rotation_schedule"
+
+# ---------------------------------------------------------------------------
+# Secrets and schedules the plan deletes, replaces or forgets (ROT024 judges
+# them): the actions and the versions before the plan. A replaced resource
+# is also in secrets, with its new values.
+
+removed := {a: _removed(r) | some a, r in tf.removals}
+
+_removed(r) := {
+	"address": r.address,
+	"module": r.module,
+	"type": r.type,
+	"actions": r.actions,
+	"versions": _removed_versions(r),
+}
+
+_removed_versions(r) := [_version_values(v, null, r.before_sensitive, ["versions", i]) | some i, v in _array(object.get(r.before, "versions", [])); is_object(v)] if r.type == "rotation_secret"
+
+_removed_versions(r) := [_version_values(v, k, r.before_sensitive, ["slots", k]) |
+	some k, v in _object(object.get(r.before, "slots", {}))
+	is_object(v)
+	object.get(v, "status", null) != "unused"
+] if r.type == "rotation_schedule"
 
 # ---------------------------------------------------------------------------
 # Families

@@ -231,3 +231,17 @@ _agrees(doc) if {
 		s.schedule.ttl == ttls[a]
 	}
 }
+
+# What a plan deletes, replaces or forgets is in the view, with the
+# versions it had; a replaced resource is also among the secrets.
+test_removed if {
+	before := mock.sec({"versions": [mock.version(1, "previous", {"kid": "k1"}), mock.version(2, "active", {"kid": "k2"})]})
+	gone := object.union(before, {"actions": ["delete"], "before": before.values, "values": null})
+	replaced := object.union(mock.sched({}), {"actions": ["delete", "create"], "before": mock.sched({}).values})
+	d := view.document with input as mock.plan([mock.fam({}), gone, replaced])
+	d.removed["rotation_secret.s"].actions == ["delete"]
+	[[v.version, v.status, v.kid] | some v in d.removed["rotation_secret.s"].versions] == [[1, "previous", "k1"], [2, "active", "k2"]]
+	d.removed["rotation_schedule.s"].versions[0].slot == "a"
+	not d.secrets["rotation_secret.s"]
+	d.secrets["rotation_schedule.s"]
+}
