@@ -122,6 +122,11 @@ _required_text(req) := text if {
 #   id: ROT020
 #   severity: deny
 #   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
 #   remediation: Make the overlap, the consumers and their caches and the artifact lifetime known at plan time, or set params.unknown_inputs to warn.
 deny contains msg if {
 	tf.refuse_unknown
@@ -218,6 +223,11 @@ _rot021_deny contains msg if {
 #   id: ROT021
 #   severity: deny
 #   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
 #   remediation: Make the propagation and the consumers' roles and caches known at plan time, or set params.unknown_inputs to warn.
 deny contains msg if {
 	tf.refuse_unknown
@@ -306,6 +316,11 @@ _rot022_deny contains msg if {
 #   id: ROT022
 #   severity: deny
 #   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
 #   remediation: Make schedule.overlap known at plan time, or set params.unknown_inputs to warn.
 deny contains msg if {
 	tf.refuse_unknown
@@ -519,6 +534,11 @@ deny contains f.msg if {
 #   id: ROT023
 #   severity: deny
 #   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
 #   remediation: Make the schedule durations known at plan time, or set params.unknown_inputs to warn.
 deny contains msg if {
 	tf.refuse_unknown

@@ -410,6 +410,11 @@ _s(list) := "" if count(list) != 1
 #   id: ROT014
 #   severity: deny
 #   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
 #   remediation: Make the consumer blocks and their roles known at plan time, or set params.unknown_inputs to warn.
 deny contains msg if {
 	tf.refuse_unknown

@@ -194,6 +194,11 @@ _statuses(entries) := concat(", ", [sprintf("v%s %s", [tf.plain(e.v.version), tf
 #   id: ROT031
 #   severity: deny
 #   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
 #   remediation: Make every value the resource reads known at plan time (a rotate_triggers or schedule value computed by another resource leaves the versions unknown), or set params.unknown_inputs to warn.
 deny contains msg if {
 	tf.refuse_unknown

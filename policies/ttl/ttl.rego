@@ -74,6 +74,11 @@ _max_text(cls) := sprintf("%s, the max_ttl for classification %s", [duration.for
 #   id: ROT001
 #   severity: deny
 #   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
 #   remediation: Make ttl and the family's classification known at plan time (literals or known variables), or set params.unknown_inputs to warn.
 deny contains msg if {
 	tf.refuse_unknown
@@ -165,6 +170,11 @@ _rot002_deny contains msg if {
 #   id: ROT002
 #   severity: deny
 #   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
 #   remediation: Make the schedule durations known at plan time, or set params.unknown_inputs to warn.
 deny contains msg if {
 	tf.refuse_unknown
@@ -249,6 +259,11 @@ _expiry(s, e) := exp if {
 #   id: ROT003
 #   severity: deny
 #   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
 #   remediation: Make every value the resource reads known at plan time (a rotate_triggers or schedule value computed by another resource leaves the versions unknown), or set params.unknown_inputs to warn.
 deny contains msg if {
 	tf.refuse_unknown
