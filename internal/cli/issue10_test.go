@@ -21,7 +21,7 @@ func fixture(name string) string {
 func TestIssue10Check(t *testing.T) {
 	dir := t.TempDir()
 	params := func(name, yaml string) string { return writeFile(t, dir, name, []byte(yaml)) }
-	number := writeFile(t, dir, "number.json", []byte(strings.Replace(string(mustRead(t, fixture("good"))), `"overlap": "2h"`, `"overlap": 7200`, -1)))
+	number := writeFile(t, dir, "number.json", []byte(strings.ReplaceAll(string(mustRead(t, fixture("good"))), `"overlap": "2h"`, `"overlap": 7200`)))
 	for _, tc := range []struct {
 		name string
 		args []string

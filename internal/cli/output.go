@@ -14,8 +14,8 @@ func checkOutput(output string, inputs []string, params string, policies []strin
 	if output == "" {
 		return nil
 	}
-	out, err := os.Stat(output)
-	if err != nil {
+	out, exists := stat(output)
+	if !exists {
 		return nil // a new file (or one os.WriteFile reports on)
 	}
 	if out.IsDir() {
@@ -36,8 +36,8 @@ func checkOutput(output string, inputs []string, params string, policies []strin
 		if r.path == "" || r.path == "-" {
 			continue
 		}
-		info, err := os.Stat(r.path)
-		if err != nil || !os.SameFile(out, info) {
+		info, ok := stat(r.path)
+		if !ok || !os.SameFile(out, info) {
 			continue
 		}
 		how := ""
@@ -47,6 +47,12 @@ func checkOutput(output string, inputs []string, params string, policies []strin
 		return usagef("--output %s is %s %s%s: the report would replace it; write the report to another file", output, r.what, r.path, how)
 	}
 	return nil
+}
+
+// stat is os.Stat following links; false when path cannot be read.
+func stat(path string) (os.FileInfo, bool) {
+	info, err := os.Stat(path)
+	return info, err == nil
 }
 
 // outputError words a failure to write --output.

@@ -312,24 +312,24 @@ func (r *Removal) AcceptedText() string {
 // cheapest first, and at most maxCredentialTransitions; one whose schedule
 // could need more over the horizon (transitionBound) is projected over the
 // shorter horizon its share covers, and says so.
-func (rep *Report) projectAll(creds []*Credential, log hclog.Logger) {
+func (r *Report) projectAll(creds []*Credential, log hclog.Logger) {
 	bounds := make(map[*Credential]int64, len(creds))
 	for _, c := range creds {
-		bounds[c] = c.transitionBound(rep.Horizon)
+		bounds[c] = c.transitionBound(r.Horizon)
 	}
 	sort.SliceStable(creds, func(i, j int) bool { return bounds[creds[i]] < bounds[creds[j]] })
-	remaining := int64(rep.MaxTransitions)
+	remaining := int64(r.MaxTransitions)
 	for i, c := range creds {
 		share := min(remaining/int64(len(creds)-i), maxCredentialTransitions)
-		horizon := rep.Horizon
+		horizon := r.Horizon
 		if bounds[c] > share {
-			horizon = c.horizonFor(share, rep.Horizon)
-			rep.Capped = append(rep.Capped, c.Address)
+			horizon = c.horizonFor(share, r.Horizon)
+			r.Capped = append(r.Capped, c.Address)
 			c.Truncated = true
 			c.Problem = fmt.Sprintf("the report projects at most %s transitions for all its secrets and schedules, and a period of %s over the horizon of %s could take up to %s for this one alone",
-				groupDigits(int64(rep.MaxTransitions)), c.Period.Text(), duration.Format(rep.Horizon), groupDigits(bounds[c]))
+				groupDigits(int64(r.MaxTransitions)), c.Period.Text(), duration.Format(r.Horizon), groupDigits(bounds[c]))
 			if horizon > 0 {
-				c.Problem += ", so its timeline stops at " + fmtTime(rep.Now.Add(horizon))
+				c.Problem += ", so its timeline stops at " + fmtTime(r.Now.Add(horizon))
 			} else {
 				c.Problem += ", and nothing was left for it"
 			}
@@ -338,11 +338,11 @@ func (rep *Report) projectAll(creds []*Credential, log hclog.Logger) {
 		if horizon <= 0 {
 			continue
 		}
-		n := c.project(rep, horizon, log)
+		n := c.project(r, horizon, log)
 		remaining -= int64(n)
-		rep.Projected += n
+		r.Projected += n
 	}
-	sort.Strings(rep.Capped)
+	sort.Strings(r.Capped)
 }
 
 // transitionBound is an upper bound of the transitions a projection of c
