@@ -326,8 +326,8 @@ func (r *Report) projectAll(creds []*Credential, log hclog.Logger) {
 			horizon = c.horizonFor(share, r.Horizon)
 			r.Capped = append(r.Capped, c.Address)
 			c.Truncated = true
-			c.Problem = fmt.Sprintf("the report projects at most %s transitions for all its secrets and schedules, and a period of %s over the horizon of %s could take up to %s for this one alone",
-				groupDigits(int64(r.MaxTransitions)), c.Period.Text(), duration.Format(r.Horizon), groupDigits(bounds[c]))
+			c.Problem = fmt.Sprintf("a period of %s over the horizon of %s could take up to %s projected transitions, more than this credential's share (%s) of the report's simulation limit (%s in all)",
+				c.Period.Text(), duration.Format(r.Horizon), groupDigits(bounds[c]), groupDigits(share), groupDigits(int64(r.MaxTransitions)))
 			if horizon > 0 {
 				c.Problem += ", so its timeline stops at " + fmtTime(r.Now.Add(horizon))
 			} else {

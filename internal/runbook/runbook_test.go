@@ -930,7 +930,7 @@ func TestTruncatedProjection(t *testing.T) {
 		t.Fatalf("truncated %v, %d steps", c.Truncated, len(c.Steps))
 	}
 	md := render(t, rep, "markdown")
-	if !strings.Contains(md, "Timeline cut short: the report projects at most 1 000 000 transitions for all its secrets and schedules, and a period of 1m over the horizon of 180d could take up to 1 296 015 for this one alone, so its timeline stops at ") || !strings.Contains(md, "more versions not drawn") {
+	if !strings.Contains(md, "Timeline cut short: a period of 1m over the horizon of 180d could take up to 1 296 015 projected transitions, more than this credential's share (90 000) of the report's simulation limit (1 000 000 in all), so its timeline stops at ") || !strings.Contains(md, "more versions not drawn") {
 		t.Error("no note about the cut-short timeline")
 	}
 	parseXML(t, "the page", render(t, rep, "html"))
@@ -1024,7 +1024,7 @@ func TestSimulationLimit(t *testing.T) {
 	if !strings.Contains(md, "Simulation limit: the report projects at most 40 000 transitions in all (") || !strings.Contains(md, "so the timelines of 41 secrets and schedules stop early (their notes say where); use a shorter `--horizon` to see them whole") {
 		t.Errorf("no header line about the limit:\n%.2000s", md)
 	}
-	if !strings.Contains(md, "Timeline cut short: the report projects at most 40 000 transitions for all its secrets and schedules, and a period of 1s over the horizon of 180d could take up to 77 760 015 for this one alone, so its timeline stops at ") {
+	if !strings.Contains(md, "Timeline cut short: a period of 1s over the horizon of 180d could take up to 77 760 015 projected transitions, more than this credential's share (") {
 		t.Errorf("no note about the cut-short timelines")
 	}
 	parseXML(t, "the page", render(t, rep, "html"))
