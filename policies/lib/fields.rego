@@ -33,17 +33,25 @@ _unknown_below(u, path) if {
 # it): the value itself, anything containing it, or anything inside it
 # (a list or map with one marked element counts as a whole). Messages and
 # reports show "(sensitive)" instead of such a value (see shown()).
-sensitive(r, path) := marked(r.sensitive, path)
+sensitive(r, path) if marked(r.sensitive, path)
 
 # marked(marks, path): marks (after_sensitive, before_sensitive or
 # sensitive_values) mark the value at path, a prefix of it, or something
-# below it.
-marked(marks, path) if {
-	some n in numbers.range(0, count(path))
+# below it. Most lookups end at path[0], which the marks lack.
+marked(marks, path) if _marked_at(marks, marks[path[0]], path)
+
+# _marked_at(marks, m, path): m, the marks at path[0], is true, or marks
+# mark a longer prefix of path, or something below it.
+_marked_at(_, true, _)
+
+_marked_at(marks, m, path) if {
+	not is_boolean(m)
+	some n in numbers.range(2, count(path))
 	object.get(marks, array.slice(path, 0, n), false) == true
 }
 
-marked(marks, path) if {
+_marked_at(marks, m, path) if {
+	not is_boolean(m)
 	below := object.get(marks, path, false)
 	not is_boolean(below)
 	walk(below, [_, true])
@@ -88,10 +96,17 @@ _known(r, path, v) := {"state": "known", "value": v, "sensitive": true} if {
 #   {"state": "invalid", "value": "1 h"}, or field()'s unknown/null states.
 dur(r, path) := _dur(field(r, path))
 
-_dur(f) := object.union(f, {"seconds": n}) if {
+_dur(f) := {"state": "known", "value": f.value, "seconds": n} if {
+	f.state == "known"
+	not f.sensitive
+	n := _seconds(f.value)
+} else := {"state": "known", "value": f.value, "seconds": n, "sensitive": true} if {
 	f.state == "known"
 	n := _seconds(f.value)
-} else := object.union(f, {"state": "invalid"}) if {
+} else := {"state": "invalid", "value": f.value} if {
+	f.state == "known"
+	not f.sensitive
+} else := {"state": "invalid", "value": f.value, "sensitive": true} if {
 	f.state == "known"
 } else := f
 
