@@ -36,17 +36,19 @@ test_case_rot003_expired if _trips_exactly_its_rules("rot003-expired")
 
 test_case_rot010_no_backup_owner if _trips_exactly_its_rules("rot010-no-backup-owner")
 
+test_case_rot011_default_params if _trips_exactly_its_rules("rot011-default-params")
+
 test_case_rot011_owner_not_allowed if _trips_exactly_its_rules("rot011-owner-not-allowed")
 
 test_case_rot011_owner_pattern if _trips_exactly_its_rules("rot011-owner-pattern")
-
-test_case_rot011_default_params if _trips_exactly_its_rules("rot011-default-params")
 
 test_case_rot012_no_family if _trips_exactly_its_rules("rot012-no-family")
 
 test_case_rot013_review_overdue if _trips_exactly_its_rules("rot013-review-overdue")
 
 test_case_rot013_review_overdue_enforced if _trips_exactly_its_rules("rot013-review-overdue-enforced")
+
+test_case_rot014_no_validator if _trips_exactly_its_rules("rot014-no-validator")
 
 test_case_rot020_nested if _trips_exactly_its_rules("rot020-nested")
 
@@ -62,6 +64,14 @@ test_case_rot022_zero_overlap if _trips_exactly_its_rules("rot022-zero-overlap")
 
 test_case_rot023_pileup if _trips_exactly_its_rules("rot023-pileup")
 
+test_case_rot024_destroy if _trips_exactly_its_rules("rot024-destroy")
+
+test_case_rot024_destroy_decommissioned if _trips_exactly_its_rules("rot024-destroy-decommissioned")
+
+test_case_rot024_removed if _trips_exactly_its_rules("rot024-removed")
+
+test_case_rot024_replace_renamed if _trips_exactly_its_rules("rot024-replace-renamed")
+
 test_case_rot030_emergency_revocation if _trips_exactly_its_rules("rot030-emergency-revocation")
 
 test_case_rot030_emergency_revocation_state if _trips_exactly_its_rules("rot030-emergency-revocation-state")
@@ -74,7 +84,15 @@ test_case_rot040_provider_now if _trips_exactly_its_rules("rot040-provider-now")
 
 test_case_rot041_no_change_window if _trips_exactly_its_rules("rot041-no-change-window")
 
+test_case_rot042_record_ahead if _trips_exactly_its_rules("rot042-record-ahead")
+
+test_case_sensitive_values if _trips_exactly_its_rules("sensitive-values")
+
+test_case_sensitive_values_allowed_owners if _trips_exactly_its_rules("sensitive-values-allowed-owners")
+
 test_case_unknown_values if _trips_exactly_its_rules("unknown-values")
+
+test_case_unknown_values_warn if _trips_exactly_its_rules("unknown-values-warn")
 
 _tested := {
 	"good",
@@ -84,12 +102,13 @@ _tested := {
 	"rot002-ttl-short",
 	"rot003-expired",
 	"rot010-no-backup-owner",
+	"rot011-default-params",
 	"rot011-owner-not-allowed",
 	"rot011-owner-pattern",
-	"rot011-default-params",
 	"rot012-no-family",
 	"rot013-review-overdue",
 	"rot013-review-overdue-enforced",
+	"rot014-no-validator",
 	"rot020-nested",
 	"rot020-overlap-equals-cache",
 	"rot020-overlap-one-second-longer",
@@ -97,13 +116,21 @@ _tested := {
 	"rot021-propagation-short",
 	"rot022-zero-overlap",
 	"rot023-pileup",
+	"rot024-destroy",
+	"rot024-destroy-decommissioned",
+	"rot024-removed",
+	"rot024-replace-renamed",
 	"rot030-emergency-revocation",
 	"rot030-emergency-revocation-state",
 	"rot031-no-active-version",
 	"rot032-hold-without-reason",
 	"rot040-provider-now",
 	"rot041-no-change-window",
+	"rot042-record-ahead",
+	"sensitive-values",
+	"sensitive-values-allowed-owners",
 	"unknown-values",
+	"unknown-values-warn",
 }
 
 test_every_case_has_a_test if {

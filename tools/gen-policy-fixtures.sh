@@ -15,7 +15,14 @@
 # Each configuration directory holds *.tf files (and local modules) and
 # optionally:
 #   steps      what to run, one step a line ('#' starts a comment):
+#                cli tofu                              first step: use OpenTofu (the pinned
+#                                                      tofu of the tool cache) instead of
+#                                                      Terraform, for what Terraform 1.5 lacks
+#                                                      (removed blocks)
 #                apply <RFC3339> [terraform args...]   apply at that rehearsal clock
+#                mv <FILE> <NEW>                       rename a file of the configuration
+#                                                      between steps (a FILE.tf.next becomes
+#                                                      FILE.tf: the configuration changes)
 #                plan  <RFC3339> [terraform args...]   last step: the fixture is this plan
 #                state                                 last step: the fixture is the state
 #              Without it the fixture is `plan 2026-01-05T09:00:00Z`.
@@ -169,6 +176,13 @@ generate() { # name outdir
       # shellcheck disable=SC2206 # the rest of a step line is a list of terraform arguments
       local extra=($rest)
       case $verb in
+        cli)
+          [ "$when" = tofu ] || { echo "$src/steps: cli must be tofu" >&2; exit 1; }
+          need tofu
+          tf=$bin/tofu ;;
+        mv)
+          [ ${#extra[@]} -eq 1 ] || { echo "$src/steps: mv needs FILE and NEW" >&2; exit 1; }
+          mv -- "$when" "${extra[0]}" ;;
         apply)
           ROTATION_NOW=$when "$tf" apply -no-color -auto-approve "${extra[@]}" >>run.log 2>&1 ||
             { cat run.log; echo "apply at $when failed" >&2; exit 1; } ;;

@@ -101,6 +101,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if err := cfg.validate(failOn, files); err != nil {
 		return fail(stderr, "check", err)
 	}
+	if err := checkOutput(cfg.output, cfg.files, cfg.params, cfg.policies); err != nil {
+		return fail(stderr, "check", err)
+	}
 	if cfg.maxMemory, err = tfjson.ParseByteSize(maxMemory); err != nil || cfg.maxMemory == 0 {
 		return fail(stderr, "check", usagef("--max-memory %q is not a size such as 2GiB or 512MiB", maxMemory))
 	}
@@ -168,7 +171,7 @@ func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stder
 	}
 	if cfg.output != "" {
 		if err := os.WriteFile(cfg.output, buf.Bytes(), 0o644); err != nil {
-			return fail(stderr, "check", fmt.Errorf("--output %s: %v", cfg.output, err))
+			return fail(stderr, "check", outputError(cfg.output, err))
 		}
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
 		return fail(stderr, "check", fmt.Errorf("writing the report: %v", err))

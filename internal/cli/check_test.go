@@ -156,7 +156,7 @@ func TestCheckBadUsage(t *testing.T) {
 		{[]string{"check", "--bogus", clean}, "flag provided but not defined: -bogus"},
 		{[]string{"check", clean, "--format"}, "flag needs an argument: -format"},
 		{[]string{"check", "--params", filepath.Join(dir, "none.yaml"), clean}, "--params " + filepath.Join(dir, "none.yaml") + ": cannot read: no such file"},
-		{[]string{"check", "--params", badParams, clean}, `params.max_ttl.high "3 months" (not a duration) is not a duration`},
+		{[]string{"check", "--params", badParams, clean}, `params.max_ttl.high "3 months" is not a duration`},
 		{[]string{"check", "--params", listParams, clean}, "expected a mapping of parameters"},
 		{[]string{"check", "--policy", filepath.Join(dir, "nodir"), clean}, "--policy " + filepath.Join(dir, "nodir") + ": no such file or directory"},
 		{[]string{"check", "--output", filepath.Join(dir, "no", "such", "dir", "out.txt"), clean}, "--output"},

@@ -8,8 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -18,21 +16,26 @@ import (
 	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
-const policiesUsage = `Usage: ` + Program + ` policies [--export DIR]
+const policiesUsage = `Usage: ` + Program + ` policies [--export DIR [--force]]
 
 Without flags, lists the bundled rules (id, severity, title) from their METADATA annotations.
 
   --export DIR   write the bundle for conftest and OPA users: every policy file except the
                  *_test.rego tests, a params.yaml with the default parameters (conftest's --data
-                 shape) and a README.md; then run
+                 shape), a README.md and EXPORT.sha256 (what was written, for sha256sum -c);
+                 then run
                    conftest test --all-namespaces -p DIR plan.json
                    conftest test --all-namespaces -p DIR --data DIR/params.yaml plan.json
                    opa eval -d DIR -i plan.json 'data.rotation'
+                 DIR must be new, empty, or hold an unchanged previous export (which is
+                 replaced, files it no longer has removed); anything else is refused
+  --force        write into DIR anyway: the bundle's files are overwritten, other files are left
 `
 
 func runPolicies(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("policies", flag.ContinueOnError)
 	export := fs.String("export", "", "")
+	force := fs.Bool("force", false, "")
 	logLevel := fs.String("log-level", "warn", "")
 	logJSON := fs.Bool("log-json", false, "")
 	rest, err := parseArgs(fs, args)
@@ -48,6 +51,13 @@ func runPolicies(args []string, stdout, stderr io.Writer) int {
 	if len(rest) > 0 {
 		return fail(stderr, "policies", usagef("unexpected argument %q (see --help)", rest[0]))
 	}
+	exporting := flagGiven(fs, "export")
+	if exporting && strings.TrimSpace(*export) == "" {
+		return fail(stderr, "policies", usagef("--export needs a directory: --export DIR (without --export the rules are listed)"))
+	}
+	if *force && !exporting {
+		return fail(stderr, "policies", usagef("--force only applies to --export DIR"))
+	}
 	log, err := newLogger(stderr, "policies", *logLevel, *logJSON)
 	if err != nil {
 		return fail(stderr, "policies", err)
@@ -57,8 +67,8 @@ func runPolicies(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "policies", err)
 	}
-	if *export != "" {
-		if err := exportBundle(ctx, engine, *export, stdout); err != nil {
+	if exporting {
+		if err := exportBundle(ctx, engine, *export, *force, stdout); err != nil {
 			return fail(stderr, "policies", err)
 		}
 		return ExitOK
@@ -73,7 +83,7 @@ func listRules(w io.Writer, rules []policy.Rule) error {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	_, _ = fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE")
-	unchecked := 0
+	unchecked, closed := 0, 0
 	for _, r := range rules {
 		sevs := make([]string, 0, len(r.Severities))
 		for _, s := range r.Severities {
@@ -85,26 +95,26 @@ func listRules(w io.Writer, rules []policy.Rule) error {
 		if r.CanWarnUnchecked {
 			unchecked++
 		}
+		if r.FailsClosed {
+			closed++
+		}
 		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\n", r.ID, strings.Join(sevs, "|"), r.Title)
 	}
 	_ = tw.Flush()
-	_, _ = fmt.Fprintf(&buf, "\n%d rules. %d of them also warn \"could not be checked\" when a value they need is unknown until apply or invalid.\n", len(rules), unchecked)
+	_, _ = fmt.Fprintf(&buf, "\n%d rules. %d of them deny when a value they need is unknown until apply or invalid (fail closed; params.unknown_inputs = warn makes them warn instead),\nand %d warn \"could not be checked\" when they cannot judge something (a missing family, an invalid parameter, or with unknown_inputs = warn).\n", len(rules), closed, unchecked)
 	_, _ = fmt.Fprintln(&buf, "Severity deny fails `check` (exit 1); warn fails it only with --fail-on warn. warn|deny: the rule warns or denies depending on the resource or a parameter.")
 	_, err := w.Write(buf.Bytes())
 	return err
 }
 
-func exportBundle(ctx context.Context, engine *policy.Engine, dir string, stdout io.Writer) error {
-	if info, err := os.Stat(dir); err == nil && !info.IsDir() {
-		return fmt.Errorf("--export %s: not a directory", dir)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("--export %s: %v", dir, err)
-	}
-	written, err := policy.ExportBundle(dir)
+// exportBundle writes the bundle into dir (see planExport for when a
+// directory that is not empty may be written; force writes anyway).
+func exportBundle(ctx context.Context, engine *policy.Engine, dir string, force bool, stdout io.Writer) error {
+	files, err := policy.BundleFiles()
 	if err != nil {
 		return fmt.Errorf("--export %s: %v", dir, err)
 	}
+	rego := len(files)
 	defaults, err := engine.ParamDefaults(ctx)
 	if err != nil {
 		return err
@@ -113,13 +123,36 @@ func exportBundle(ctx context.Context, engine *policy.Engine, dir string, stdout
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "params.yaml"), params, 0o644); err != nil {
-		return fmt.Errorf("--export %s: %v", dir, err)
+	files["params.yaml"] = params
+	files["README.md"] = []byte(exportReadme(engine.Rules()))
+	plan, err := planExport(dir, files)
+	if err != nil {
+		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "README.md"), []byte(exportReadme(engine.Rules())), 0o644); err != nil {
-		return fmt.Errorf("--export %s: %v", dir, err)
+	if len(plan.refusal) > 0 && !force {
+		what := "is not empty and holds no export of this command"
+		if plan.previous {
+			what = "holds files that are not an unchanged previous export"
+		}
+		return usagef("--export %s: the directory %s (%s): nothing written; export into a new or empty directory, or add --force to overwrite the bundle's files there (other files are left as they are)", dir, what, refusalText(plan.refusal))
 	}
-	_, err = fmt.Fprintf(stdout, "wrote %d policy files, params.yaml and README.md to %s\nrun: conftest test --all-namespaces -p %s plan.json\n", len(written), dir, dir)
+	if err := plan.write(dir); err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "wrote %d policy files, params.yaml, README.md and %s to %s", rego, manifestName, dir)
+	switch {
+	case len(plan.refusal) > 0:
+		fmt.Fprintf(&b, " (--force: left %s as they were)", refusalText(plan.refusal))
+	case plan.previous:
+		b.WriteString(" (replacing the previous export")
+		if len(plan.removed) > 0 {
+			fmt.Fprintf(&b, "; removed %s, which the bundle no longer has", refusalText(plan.removed))
+		}
+		b.WriteString(")")
+	}
+	fmt.Fprintf(&b, "\nrun: conftest test --all-namespaces -p %s plan.json\n", dir)
+	_, err = io.WriteString(stdout, b.String())
 	return err
 }
 
@@ -157,7 +190,9 @@ a state.
     opa eval -d . -i plan.json 'data.rotation'
 
 Every message starts with the rule id and the resource address. The tests (*_test.rego)
-are not exported; they live in the provider's repository.
+are not exported; they live in the provider's repository. EXPORT.sha256 lists the files
+written (` + "`sha256sum -c EXPORT.sha256`" + ` verifies them); an export into this directory
+replaces them only while they are unchanged.
 
 | id | severity | rule |
 |---|---|---|

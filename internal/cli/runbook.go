@@ -85,6 +85,9 @@ func runRunbook(args []string, stdout, stderr io.Writer) int {
 	if err := cfg.validate(horizon, now, files); err != nil {
 		return fail(stderr, "runbook", err)
 	}
+	if err := checkOutput(cfg.output, []string{cfg.file}, cfg.params, cfg.policies); err != nil {
+		return fail(stderr, "runbook", err)
+	}
 
 	start := time.Now()
 	rep, in, err := buildRunbook(context.Background(), cfg, log)
@@ -106,7 +109,7 @@ func runRunbook(args []string, stdout, stderr io.Writer) int {
 	}
 	if cfg.output != "" {
 		if err := os.WriteFile(cfg.output, buf.Bytes(), 0o644); err != nil {
-			return fail(stderr, "runbook", fmt.Errorf("--output %s: %v", cfg.output, describeErr(err)))
+			return fail(stderr, "runbook", outputError(cfg.output, err))
 		}
 	} else if _, err := stdout.Write(buf.Bytes()); err != nil {
 		return fail(stderr, "runbook", fmt.Errorf("writing the runbook: %v", err))

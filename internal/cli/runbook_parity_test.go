@@ -197,6 +197,11 @@ func assertShown(t *testing.T, input string, rep *runbook.Report) {
 	for _, c := range rep.Orphans {
 		sections[c.Address] = section(md, "### `"+c.Address+"` — ", "\n## ", "\n### ")
 	}
+	for _, x := range rep.Removed {
+		if _, ok := sections[x.Address]; !ok {
+			sections[x.Address] = section(md, "## Removed by this plan", "\n## ")
+		}
+	}
 	other := section(md, "## Other policy findings", "\n## ")
 	for _, v := range rep.Verdicts() {
 		s, ok := sections[v.Address]

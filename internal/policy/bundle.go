@@ -167,6 +167,29 @@ func oneLine(err error) string {
 	return s
 }
 
+// BundleFiles returns the bundled policies without *_test.rego, keyed by
+// their slash-separated path in the bundle (lib/terraform.rego,
+// overlap/overlap.rego, ...).
+func BundleFiles() (map[string][]byte, error) {
+	fsys := policies.FS()
+	out := map[string][]byte{}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".rego") || isTestFile(p) {
+			return nil
+		}
+		raw, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		out[p] = raw
+		return nil
+	})
+	return out, err
+}
+
 // ExportBundle writes the bundled policies (without *_test.rego) to dir,
 // keeping their layout (dir/lib/terraform.rego, dir/overlap/overlap.rego,
 // ...), and returns the paths written, relative to dir.

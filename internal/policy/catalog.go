@@ -42,6 +42,11 @@ type Variant struct {
 	// Unchecked is set for the "could not be checked" variants (the
 	// bundle's convention: their title ends in "(could not be checked)").
 	Unchecked bool
+	// UnknownInput is set for the variants that deny because an input is
+	// unknown until apply (custom.unknown_input: the rule fails closed;
+	// params.unknown_inputs = "warn" turns them into the "could not be
+	// checked" warnings).
+	UnknownInput bool
 	// Why (custom.why) is the failure the rule prevents; Attributes
 	// (custom.attributes) the attribute paths its messages may name, most
 	// specific first (see FindingTarget); Parameters (custom.parameters) the
@@ -70,7 +75,10 @@ type Rule struct {
 	// CanWarnUnchecked is set when the rule also warns that it could not be
 	// checked (unknown or invalid values).
 	CanWarnUnchecked bool
-	Package          string
+	// FailsClosed is set when the rule denies when an input is unknown
+	// until apply (a variant with custom.unknown_input).
+	FailsClosed bool
+	Package     string
 	// Why is the primary variant's; Attributes and Parameters are those of
 	// every variant, in source order.
 	Why        string
@@ -116,6 +124,7 @@ func buildCatalog(c *ast.Compiler) []Rule {
 			Package:     pkg,
 			Unchecked:   strings.HasSuffix(strings.TrimSpace(a.Title), uncheckedSuffix),
 		}
+		v.UnknownInput, _ = a.Custom["unknown_input"].(bool)
 		readDocFields(&v, a.Custom)
 		if loc != nil {
 			v.Location = fmt.Sprintf("%s:%d", loc.File, loc.Row)
@@ -149,7 +158,7 @@ func buildCatalog(c *ast.Compiler) []Rule {
 		r := byID[id]
 		primary := r.Variants[0]
 		for _, v := range r.Variants {
-			if !v.Unchecked {
+			if !v.Unchecked && !v.UnknownInput {
 				primary = v
 				break
 			}
@@ -161,6 +170,10 @@ func buildCatalog(c *ast.Compiler) []Rule {
 		for _, v := range append([]Variant{primary}, r.Variants...) {
 			if v.Unchecked {
 				r.CanWarnUnchecked = true
+				continue
+			}
+			if v.UnknownInput {
+				r.FailsClosed = true
 				continue
 			}
 			if !seen[v.Severity] && v.Severity != "" {

@@ -15,18 +15,20 @@ type Target struct {
 	Attributes []string
 }
 
-// uncheckedPath reads the attribute of a "could not be checked" message
-// (internal/policy's shared helpers write them): "PATH is unknown until
+// uncheckedPath reads the attribute of a "could not be checked" warning or
+// a "refused" deny (an unknown input failing closed; the bundle's shared
+// helpers in policies/lib/messages.rego write them): "PATH is unknown until
 // apply", "PATH \"x\" is not a duration", "PATH is not set", or the same
 // with "PATH of ADDRESS" when the attribute belongs to another resource
 // (the family of a secret).
-var uncheckedPath = regexp.MustCompile(`^could not be checked: ([A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]+\])?)*)( of | is |\s*"|$)`)
+var uncheckedPath = regexp.MustCompile(`^(?:could not be checked|refused): ([A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]+\])?(?:\.[A-Za-z_][A-Za-z0-9_]*(?:\[[0-9]+\])?)*)( of | is |\s*"| \S+ is not a duration|$)`)
 
 // FindingTarget works out the target of a finding from its message and the
 // attribute paths its rule may name (Rule.Attributes, from custom.attributes):
 //
-//   - a "could not be checked: PATH [of ADDRESS] ..." message targets PATH
-//     on ADDRESS (or on the finding's resource);
+//   - a "could not be checked: PATH [of ADDRESS] ..." or "refused: PATH
+//     [of ADDRESS] ..." message targets PATH on ADDRESS (or on the
+//     finding's resource);
 //   - otherwise the rule's attributes that the message names (the whole
 //     path, or its last part, as a word outside quoted values), in the
 //     rule's order.

@@ -39,6 +39,11 @@ func TestFindingTarget(t *testing.T) {
 		{`ROT040 provider["rotation"]: now = "2026-01-05T09:00:00Z" is set: this plan evaluates`, `provider["rotation"]`, "now"},
 		{"ROT041 rotation_secret.session: no schedule.change_window although the classification is high", "rotation_secret.session", "schedule.change_window"},
 		{"ROT020 params: could not be checked: overlap_cache_factor -1 is not a number >= 0", "params", ""},
+		// Unknown inputs fail closed: the refusal names the attribute the same way.
+		{"ROT002 rotation_secret.s: refused: schedule.ttl is unknown until apply (the apply could ...)", "rotation_secret.s", "schedule.ttl"},
+		{"ROT020 rotation_secret.s: refused: consumer[0].cache_ttl of rotation_secret_family.f is unknown until apply (...)", "rotation_secret_family.f", "consumer[0].cache_ttl"},
+		{"ROT022 rotation_secret.s: refused: schedule.overlap 3600 is not a duration (...)", "rotation_secret.s", "schedule.overlap"},
+		{"ROT022 rotation_secret.s: refused: schedule.overlap (sensitive) is not a duration (...)", "rotation_secret.s", "schedule.overlap"},
 		{"ROT020: no resource", "", ""},
 	} {
 		rule, res := ParseMessage(tc.msg)

@@ -47,6 +47,7 @@ func TestEvaluateWithViewOnFixtures(t *testing.T) {
 			AsOfSource string                    `json:"as_of_source"`
 			Families   map[string]map[string]any `json:"families"`
 			Secrets    map[string]map[string]any `json:"secrets"`
+			Removed    map[string]map[string]any `json:"removed"`
 		}
 		if err := json.Unmarshal(ev.View, &view); err != nil {
 			t.Fatalf("%s: the view: %v", p, err)
@@ -57,13 +58,14 @@ func TestEvaluateWithViewOnFixtures(t *testing.T) {
 		if doc.Kind == "state" && view.AsOfSource == "current time" && view.AsOf != "2026-02-04T11:00:00Z" {
 			t.Errorf("%s: as_of %s (%s): EvalOptions.Time is not the clock", p, view.AsOf, view.AsOfSource)
 		}
-		if len(view.Secrets) == 0 {
+		if len(view.Secrets)+len(view.Removed) == 0 {
 			t.Errorf("%s: no secrets in the view", p)
 		}
 		for _, f := range ev.Findings {
 			_, secret := view.Secrets[f.Resource]
 			_, family := view.Families[f.Resource]
-			if strings.Contains(f.Resource, "rotation_") && !strings.Contains(f.Resource, "provider[") && !secret && !family {
+			_, removed := view.Removed[f.Resource]
+			if strings.Contains(f.Resource, "rotation_") && !strings.Contains(f.Resource, "provider[") && !secret && !family && !removed {
 				t.Errorf("%s: %s is about %s, which the view lacks", p, f.Rule, f.Resource)
 			}
 		}

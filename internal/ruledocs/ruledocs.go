@@ -190,7 +190,7 @@ func (g *generator) page(r policy.Rule) ([]byte, error) {
 
 	var primary policy.Variant
 	for _, v := range r.Variants {
-		if !v.Unchecked {
+		if !v.Unchecked && !v.UnknownInput {
 			primary = v
 			break
 		}
@@ -244,7 +244,10 @@ func (g *generator) page(r policy.Rule) ([]byte, error) {
 		b.WriteString("\n## Other findings of this rule\n\n")
 		for _, v := range others {
 			kind := "when it could not be checked"
-			if !v.Unchecked {
+			switch {
+			case v.UnknownInput:
+				kind = "when an input is unknown until apply: fail closed"
+			case !v.Unchecked:
 				kind = "a second definition"
 			}
 			fmt.Fprintf(&b, "**%s** (%s, %s): %s\n\n", v.Title, v.Severity, kind, oneLine(v.Description))
@@ -476,6 +479,9 @@ func severityText(r policy.Rule) string {
 	s := strings.Join(sevs, " or ")
 	if s == "" {
 		s = string(r.Severity)
+	}
+	if r.FailsClosed {
+		s += "; deny when an input is unknown until apply"
 	}
 	if r.CanWarnUnchecked {
 		s += "; warn when it could not be checked"

@@ -116,6 +116,23 @@ const pageHTML = `<!DOCTYPE html>
 </tbody>
 </table>
 {{- end}}
+{{- if .Removed}}
+<h4>Removed by this plan</h4>
+<p>These secrets and schedules leave the state with this plan: every version they accept stops being accepted at once, a flag day for whatever still uses it (ROT024).</p>
+<table class="compact">
+<thead><tr><th>Resource</th><th>Change</th><th>Versions that stop being accepted</th></tr></thead>
+<tbody>
+{{- range .Removed}}
+<tr><td><code>{{.Address}}</code></td><td>{{.Change}}</td><td>{{.AcceptedText}}</td></tr>
+{{- end}}
+</tbody>
+</table>
+<ul class="notes">
+{{- range .Removed}}{{$a := .Address}}{{range .Findings}}
+<li><code>{{$a}}</code>: {{text (finding .)}}</li>
+{{- end}}{{end}}
+</ul>
+{{- end}}
 {{- if .Findings}}
 <h4>Other policy findings</h4>
 <p>About no family, secret or schedule of this document:</p>

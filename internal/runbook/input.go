@@ -80,13 +80,23 @@ func (in *Input) Counts() (families, credentials, findings int) {
 // {"state": "null"}; durations add "seconds", or are {"state": "invalid"}.
 
 type docView struct {
-	Kind       string                `json:"kind"`
-	Timestamp  *string               `json:"timestamp"`
-	AsOf       string                `json:"as_of"`
-	AsOfSource string                `json:"as_of_source"`
-	Params     paramsView            `json:"params"`
-	Families   map[string]familyView `json:"families"`
-	Secrets    map[string]secretView `json:"secrets"`
+	Kind       string                 `json:"kind"`
+	Timestamp  *string                `json:"timestamp"`
+	AsOf       string                 `json:"as_of"`
+	AsOfSource string                 `json:"as_of_source"`
+	Params     paramsView             `json:"params"`
+	Families   map[string]familyView  `json:"families"`
+	Secrets    map[string]secretView  `json:"secrets"`
+	Removed    map[string]removedView `json:"removed"`
+}
+
+// removedView is a secret or schedule the plan deletes, replaces or
+// forgets, with its versions before the plan.
+type removedView struct {
+	Address  string        `json:"address"`
+	Type     string        `json:"type"`
+	Actions  []string      `json:"actions"`
+	Versions []versionView `json:"versions"`
 }
 
 type paramsView struct {
@@ -102,6 +112,8 @@ type fieldView struct {
 	// NoFamily marks the classification of a secret without a family
 	// (high, as the provider defaults it).
 	NoFamily bool `json:"no_family"`
+	// Sensitive marks a value the input marks sensitive.
+	Sensitive bool `json:"sensitive"`
 }
 
 type familyView struct {
@@ -196,6 +208,18 @@ type versionView struct {
 	RevokedAt    *string `json:"revoked_at"`
 	ExpiresAt    *string `json:"expires_at"`
 	RevokeReason *string `json:"revoke_reason"`
+	// Sensitive lists the keys the input marks sensitive.
+	Sensitive []string `json:"sensitive"`
+}
+
+// sensitive reports whether the input marks key of the version sensitive.
+func (v versionView) sensitive(key string) bool {
+	for _, k := range v.Sensitive {
+		if k == key {
+			return true
+		}
+	}
+	return false
 }
 
 // sortedKeys returns the keys of m in order: the view's objects are keyed

@@ -66,6 +66,23 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		}
 		m.line()
 	}
+	if len(r.Removed) > 0 {
+		m.line("## Removed by this plan")
+		m.line()
+		m.line("These secrets and schedules leave the state with this plan: every version they accept stops being accepted at once, a flag day for whatever still uses it (ROT024).")
+		m.line()
+		m.header("Resource", "Change", "Versions that stop being accepted")
+		for _, x := range r.Removed {
+			m.row(mdCode(x.Address), mdEscape(x.Change()), mdEscape(x.AcceptedText()))
+		}
+		m.line()
+		for _, x := range r.Removed {
+			for _, f := range x.Findings {
+				m.line("- ", makeText(Code(x.Address), ": ").Markdown(), findingText(f).Markdown())
+			}
+		}
+		m.line()
+	}
 	if len(r.Findings) > 0 {
 		m.line("## Other policy findings")
 		m.line()
@@ -356,6 +373,10 @@ func (r *Report) Intro() []Text {
 	if !r.AsOf.Truncate(time.Second).Equal(r.Now.Truncate(time.Second)) {
 		out = append(out, makeText("Policy verdicts as of: ", fmtTime(r.AsOf), " (", r.AsOfSource, ")"))
 	}
+	if len(r.Capped) > 0 {
+		out = append(out, makeText("Simulation limit: the report projects at most ", groupDigits(int64(r.MaxTransitions)), " transitions in all (", groupDigits(int64(r.Projected)),
+			" projected), so the timelines of ", fmt.Sprint(len(r.Capped)), " secrets and schedules stop early (their notes say where); use a shorter ", Code("--horizon"), " to see them whole"))
+	}
 	if r.Generator != "" {
 		out = append(out, makeText("Written by: ", r.Generator))
 	}
@@ -480,7 +501,7 @@ type Fact struct {
 func (f *Family) Facts() []Fact {
 	req := makeText("known after apply")
 	if f.RequiredKnown {
-		req = makeText(duration.Format(f.RequiredOverlap), " (longest consumer cache ", duration.Format(f.MaxCache), " + artifact lifetime ", duration.Format(f.ArtifactLifetime.D), ")")
+		req = makeText(fmtSum(f.RequiredOverlap, f.cachesDur(), f.ArtifactLifetime), " (longest consumer cache ", f.maxCacheText(), " + artifact lifetime ", f.ArtifactLifetime.Text(), ")")
 	}
 	review := makeText(f.ReviewNote)
 	if f.ReviewOverdue && f.NextReview.IsZero() {
@@ -555,8 +576,8 @@ func (f *Family) BlastRadius() []Text {
 	}
 	for _, c := range f.Credentials {
 		if c.TTL.Valid && c.Period.Valid && c.Overlap.Valid {
-			out = append(out, makeText("Exposure of a leaked version of ", Code(c.Address), ": accepted for at most ", Code("ttl"), " ", duration.Format(c.TTL.D),
-				"; on schedule it is active for ", duration.Format(c.Period.D), " and previous for ", duration.Format(c.Overlap.D),
+			out = append(out, makeText("Exposure of a leaked version of ", Code(c.Address), ": accepted for at most ", Code("ttl"), " ", c.TTL.Text(),
+				"; on schedule it is active for ", c.Period.Text(), " and previous for ", c.Overlap.Text(),
 				". Cut it short with ", Code("revoke_versions"), " and ", Code("revoke_reason"), "."))
 		}
 	}
@@ -587,9 +608,9 @@ func (c *Credential) leakMeaning(validators []string) string {
 		return "a leaked slot credential works wherever the credential is accepted until its slot is revoked (disabled)."
 	case c.Asymmetric():
 		return "a leaked private key lets its holder sign artifacts accepted by " + who + "; public keys and the JWKS are public."
-	case c.SecretType.Content == "hmac":
+	case c.SecretType.Raw() == "hmac":
 		return "a leaked HMAC key lets its holder forge (and verify) artifacts accepted by " + who + "."
-	case c.SecretType.Content == "password":
+	case c.SecretType.Raw() == "password":
 		return "a leaked password lets its holder log in wherever it is checked (" + who + ")."
 	}
 	return "a leaked version lets its holder act as an emitter towards " + who + "."

@@ -14,12 +14,31 @@ import (
 	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
 
+// SensitiveText replaces every value the plan or state marks sensitive
+// (after_sensitive, sensitive_values): the runbook never shows such a value.
+const SensitiveText = "(sensitive)"
+
 // Value is an attribute as the runbook shows it.
 type Value struct {
-	// Content is the value as text (a number or a boolean spelled out).
+	// Content is the value as text (a number or a boolean spelled out), or
+	// SensitiveText when the input marks it sensitive.
 	Content string
 	Set     bool // not null (or defaulted)
 	Unknown bool // known only after apply
+	// Sensitive is set when the input marks the value sensitive; raw then
+	// holds it for what the runbook computes (the jitter key, a time to
+	// parse), never for what it shows.
+	Sensitive bool
+	raw       string
+}
+
+// Raw is the value for computations: Content, or the value behind
+// SensitiveText. Never show it.
+func (v Value) Raw() string {
+	if v.Sensitive {
+		return v.raw
+	}
+	return v.Content
 }
 
 // Text is the value for people: the string, "known after apply" or
@@ -34,7 +53,8 @@ func (v Value) Text(fallback string) string {
 	return v.Content
 }
 
-// Dur is a duration attribute.
+// Dur is a duration attribute (Sensitive: its value is not shown, Text and
+// fmtDur print SensitiveText).
 type Dur struct {
 	Value
 	D time.Duration
@@ -50,10 +70,24 @@ func (d Dur) Text() string {
 		return "known after apply"
 	case !d.Set:
 		return "not set"
+	case d.Sensitive:
+		return SensitiveText
 	case !d.Valid:
 		return fmt.Sprintf("%q (not a duration)", d.Content)
 	}
 	return duration.Format(d.D)
+}
+
+// fmtSum spells a duration computed from parts (a sum, a maximum, a
+// difference): SensitiveText when one of them is sensitive, since the
+// result would show it.
+func fmtSum(d time.Duration, parts ...Dur) string {
+	for _, p := range parts {
+		if p.Sensitive {
+			return SensitiveText
+		}
+	}
+	return duration.Format(d)
 }
 
 // valueOf turns a field of the view into a Value.
@@ -62,6 +96,9 @@ func valueOf(f fieldView) Value {
 	case "unknown":
 		return Value{Unknown: true}
 	case "known", "invalid":
+		if f.Sensitive {
+			return Value{Content: SensitiveText, Set: f.Value != nil, Sensitive: true, raw: display(f.Value)}
+		}
 		return Value{Content: display(f.Value), Set: f.Value != nil}
 	}
 	return Value{}
@@ -99,7 +136,8 @@ func isTrue(f fieldView) bool {
 	return f.State == "known" && b
 }
 
-// Consumer is a consumer block of a family.
+// Consumer is a consumer block of a family. Name, Role and Reload are as
+// shown (SensitiveText for a sensitive value).
 type Consumer struct {
 	Name       string
 	Role       string // validator, emitter or both
@@ -107,13 +145,18 @@ type Consumer struct {
 	Reload     string // hot or restart
 	Owner      Value
 	ThirdParty bool
+	// role and reload are the values behind Role and Reload.
+	role, reload string
 }
 
 // Validates reports a consumer that accepts (verifies, checks) the secret.
-func (c Consumer) Validates() bool { return c.Role == "validator" || c.Role == "both" }
+func (c Consumer) Validates() bool { return c.role == "validator" || c.role == "both" }
 
 // Emits reports a consumer that uses the active version (signs, logs in).
-func (c Consumer) Emits() bool { return c.Role == "emitter" || c.Role == "both" }
+func (c Consumer) Emits() bool { return c.role == "emitter" || c.role == "both" }
+
+// Restarts reports a consumer that loads new versions only on restart.
+func (c Consumer) Restarts() bool { return c.reload == "restart" }
 
 // Family is a rotation_secret_family and the credentials matched to it.
 type Family struct {
@@ -152,6 +195,10 @@ type Family struct {
 	// missing (ROT013).
 	ReviewOverdue bool
 
+	// CachesSensitive is set when a consumer's cache_ttl is sensitive: the
+	// longest caches and the required overlap are not shown.
+	CachesSensitive bool
+
 	// Findings are the policy findings about the family itself; Other are
 	// those that the facts do not show (ROT010 marks the owners, ROT013
 	// the review), listed on their own.
@@ -165,7 +212,7 @@ type Family struct {
 
 // Title is the family name, or its address when the name is unknown.
 func (f *Family) Title() string {
-	if f.Name.Set && !f.Name.Unknown && f.Name.Content != "" {
+	if f.Name.Set && !f.Name.Unknown && !f.Name.Sensitive && f.Name.Content != "" {
 		return f.Name.Content
 	}
 	return f.Address
@@ -196,7 +243,9 @@ func readFamily(v familyView) *Family {
 	if r := v.RequiredOverlap; r.State == "known" && r.Seconds != nil {
 		f.RequiredOverlap, f.RequiredKnown = time.Duration(*r.Seconds)*time.Second, true
 	}
-	if tags, ok := v.Tags.Value.(map[string]any); ok && v.Tags.State == "known" {
+	if v.Tags.Sensitive {
+		f.Tags = []string{SensitiveText}
+	} else if tags, ok := v.Tags.Value.(map[string]any); ok && v.Tags.State == "known" {
 		for k, x := range tags {
 			s, _ := x.(string)
 			f.Tags = append(f.Tags, k+" = "+s)
@@ -204,17 +253,35 @@ func readFamily(v familyView) *Family {
 		sort.Strings(f.Tags)
 	}
 	for _, c := range v.Consumers.List {
-		f.Consumers = append(f.Consumers, Consumer{
+		role, reload := valueOf(c.Role), valueOf(c.Reload)
+		x := Consumer{
 			Name:       valueOf(c.Name).Text("(unnamed)"),
-			Role:       valueOf(c.Role).Text("validator"),
+			Role:       role.Text("validator"),
 			CacheTTL:   durOf(c.CacheTTL),
-			Reload:     valueOf(c.Reload).Text("hot"),
+			Reload:     reload.Text("hot"),
 			Owner:      valueOf(c.Owner),
 			ThirdParty: isTrue(c.ThirdParty),
-		})
+			role:       role.Raw(),
+			reload:     reload.Raw(),
+		}
+		if x.role == "" && !role.Unknown {
+			x.role = "validator"
+		}
+		f.Consumers = append(f.Consumers, x)
+		f.CachesSensitive = f.CachesSensitive || x.CacheTTL.Sensitive
 	}
 	return f
 }
+
+// cachesDur stands for the consumers' caches in fmtSum: sensitive when one
+// of them is.
+func (f *Family) cachesDur() Dur { return Dur{Value: Value{Sensitive: f.CachesSensitive}} }
+
+// maxCacheText and maxValidatorText are the longest cache of a consumer and
+// of a validator, as shown.
+func (f *Family) maxCacheText() string { return fmtSum(f.MaxCache, f.cachesDur()) }
+
+func (f *Family) maxValidatorText() string { return fmtSum(f.MaxValidator, f.cachesDur()) }
 
 // review computes the next review (reviewed_at + review_interval); whether
 // it is overdue is the policies' verdict (ROT013), see Build.
@@ -222,12 +289,14 @@ func (f *Family) review() {
 	switch {
 	case f.ReviewedAt.Unknown || f.ReviewInterval.Unknown:
 		f.ReviewNote = "known after apply"
+	case f.ReviewedAt.Sensitive || f.ReviewInterval.Sensitive:
+		f.ReviewNote = SensitiveText
 	case !f.ReviewedAt.Set:
 		f.ReviewNote = "never reviewed (no reviewed_at): review now"
 	case !f.ReviewInterval.Valid:
 		f.ReviewNote = "review_interval is not a duration"
 	default:
-		at, err := time.Parse(time.RFC3339, f.ReviewedAt.Content)
+		at, err := time.Parse(time.RFC3339, f.ReviewedAt.Raw())
 		if err != nil {
 			f.ReviewNote = fmt.Sprintf("reviewed_at %q is not an RFC 3339 time", f.ReviewedAt.Content)
 			return
@@ -324,6 +393,8 @@ type Credential struct {
 	Notes    []Text
 
 	view secretView
+	// asOf is the instant the policies judged at (Report.AsOf).
+	asOf time.Time
 	// versionsNote says where the versions came from when the plan leaves
 	// them unknown.
 	versionsNote string
@@ -370,7 +441,7 @@ func versionLabel(v int64, slot string) string {
 // Symmetric reports a secret whose validators hold the same material as its
 // emitters (password, hmac).
 func (c *Credential) Symmetric() bool {
-	return c.Type == typeSecret && (c.SecretType.Content == "password" || c.SecretType.Content == "hmac")
+	return c.Type == typeSecret && (c.SecretType.Raw() == "password" || c.SecretType.Raw() == "hmac")
 }
 
 // Asymmetric reports a key pair type: validators only hold public keys.
@@ -378,7 +449,7 @@ func (c *Credential) Asymmetric() bool {
 	if c.Type != typeSecret {
 		return false
 	}
-	switch c.SecretType.Content {
+	switch c.SecretType.Raw() {
 	case "ed25519", "ecdsa-p256", "ecdsa-p384", "rsa":
 		return true
 	}
@@ -406,6 +477,7 @@ func readCredential(v secretView) *Credential {
 		HistoryLimit:   defaults.HistoryLimit,
 	}
 	c.HoldReason.Content = strings.TrimSpace(c.HoldReason.Content)
+	c.HoldReason.raw = strings.TrimSpace(c.HoldReason.raw)
 	if v.Type == typeSchedule {
 		c.Mode = lifecycle.ModeTwoSlot
 		c.HistoryLimit = defaults.TwoSlotHistoryLimit
@@ -491,7 +563,14 @@ func readVersions(v secretView) (st lifecycle.State, infos []VersionInfo, expire
 		}
 		st.Versions = append(st.Versions, ver)
 		st.Generation = max(st.Generation, n)
-		infos = append(infos, VersionInfo{Version: n, Slot: ver.Slot, Status: string(ver.Status), KID: str(m.KID), RevokeReason: ver.RevokeReason})
+		info := VersionInfo{Version: n, Slot: ver.Slot, Status: string(ver.Status), KID: str(m.KID), RevokeReason: ver.RevokeReason}
+		if m.sensitive("kid") && info.KID != "" {
+			info.KID = SensitiveText
+		}
+		if m.sensitive("revoke_reason") && info.RevokeReason != "" {
+			info.RevokeReason = SensitiveText
+		}
+		infos = append(infos, info)
 		if t := parseTime(m.ExpiresAt); !t.IsZero() {
 			expires[n] = t
 		}

@@ -31,6 +31,19 @@ const maxSteps = 8
 // maxEvents caps the rows of the upcoming transitions table.
 const maxEvents = 12
 
+// DefaultMaxTransitions caps the simulation work of one report: the
+// transitions projected for all its secrets and schedules together. Every
+// projected transition costs one decision of the engine and a few dozen
+// bytes, so a report stays within seconds and tens of MiB whatever the
+// periods and the horizon (41 secrets with period 1s over 180d would be
+// 640 million transitions).
+const DefaultMaxTransitions = 1_000_000
+
+// maxCredentialTransitions caps the projection of one credential below the
+// engine's own step limit (lifecycle.Project stops after 100 000 applies,
+// each at least one transition).
+const maxCredentialTransitions = 90_000
+
 // Options control Build.
 type Options struct {
 	// Now is the instant the runbook is written for. Zero means: the plan's
@@ -44,6 +57,10 @@ type Options struct {
 	// Generator names the program in the output, e.g.
 	// "terraform-provider-rotation v1.2.3".
 	Generator string
+	// MaxTransitions caps the transitions projected for the whole report
+	// (see DefaultMaxTransitions, the value 0 means); the timelines of the
+	// credentials that would need more stop early, and say so.
+	MaxTransitions int
 	// Logger receives debug and warning lines (names and counts only);
 	// nil means none.
 	Logger hclog.Logger
@@ -78,6 +95,15 @@ type Report struct {
 	// credential of the document (a provider configuration, the
 	// parameters, resources of other types).
 	Findings []policy.Finding
+	// Removed are the secrets and schedules the plan deletes, replaces or
+	// forgets (ROT024), by address.
+	Removed []*Removal
+	// MaxTransitions is the report's simulation limit and Projected the
+	// transitions projected in all (at most MaxTransitions); Capped lists
+	// the credentials whose timelines stop early because of the limit.
+	MaxTransitions int
+	Projected      int
+	Capped         []string
 }
 
 // Build computes the report from the policies' view and verdicts: the
@@ -122,8 +148,17 @@ func Build(in *Input, opts Options) (*Report, error) {
 			rep.Orphans = append(rep.Orphans, c)
 		}
 	}
+	removed := map[string]*Removal{}
+	for _, a := range sortedKeys(in.view.Removed) {
+		r := readRemoval(in.view.Removed[a])
+		removed[a] = r
+		rep.Removed = append(rep.Removed, r)
+	}
 	for _, f := range in.Findings {
 		switch {
+		case removed[f.Resource] != nil && credentials[f.Resource] == nil:
+			r := removed[f.Resource]
+			r.Findings = append(r.Findings, f)
 		case credentials[f.Resource] != nil:
 			c := credentials[f.Resource]
 			c.Findings = append(c.Findings, f)
@@ -154,10 +189,15 @@ func Build(in *Input, opts Options) (*Report, error) {
 				newest = t
 			}
 		}
-		if !newest.IsZero() {
+		now := clock().UTC().Truncate(time.Second)
+		switch {
+		case newest.After(now):
+			// A record ahead of the clock (ROT042) never dates the report.
+			rep.Now, rep.NowSource = now, "current time; the state's newest timestamp "+newest.Format(time.RFC3339)+" is in the future"
+		case !newest.IsZero():
 			rep.Now, rep.NowSource = newest, "newest timestamp in the state"
-		} else {
-			rep.Now, rep.NowSource = clock().UTC().Truncate(time.Second), "current time"
+		default:
+			rep.Now, rep.NowSource = now, "current time"
 		}
 	}
 	if rep.AsOf.IsZero() {
@@ -170,9 +210,17 @@ func Build(in *Input, opts Options) (*Report, error) {
 		f.review()
 		f.fileFindings()
 	}
-	for _, c := range creds {
-		c.project(rep, log)
+	rep.MaxTransitions = opts.MaxTransitions
+	if rep.MaxTransitions <= 0 {
+		rep.MaxTransitions = DefaultMaxTransitions
 	}
+	var ready []*Credential
+	for _, c := range creds {
+		if c.prepare(rep, log) {
+			ready = append(ready, c)
+		}
+	}
+	rep.projectAll(ready, log)
 	// History before now: at most a quarter of the horizon.
 	earliest := rep.Now
 	for _, c := range creds {
@@ -188,6 +236,7 @@ func Build(in *Input, opts Options) (*Report, error) {
 	rep.Start = earliest
 	params := readParams(in.view.Params)
 	for _, c := range creds {
+		c.asOf = rep.AsOf
 		c.clipSpans(rep.Start)
 		c.checks(params)
 		c.steps(rep)
@@ -199,9 +248,137 @@ func Build(in *Input, opts Options) (*Report, error) {
 	return rep, nil
 }
 
-// project stamps this plan's own transitions with the report's time and
-// projects the lifecycle.
-func (c *Credential) project(rep *Report, log hclog.Logger) {
+// Removal is a secret or schedule the plan deletes, replaces or forgets.
+type Removal struct {
+	Address string
+	Type    string
+	Actions []string
+	// Accepted are the versions it accepted before the plan: they stop
+	// being accepted at once.
+	Accepted []VersionInfo
+	// Findings are the policy findings about it (ROT024), unless it is
+	// replaced: then they are the new credential's.
+	Findings []policy.Finding
+}
+
+func readRemoval(v removedView) *Removal {
+	r := &Removal{Address: v.Address, Type: v.Type, Actions: v.Actions}
+	for _, m := range v.Versions {
+		n, ok := number(m.Version)
+		st := lifecycle.Status(str(m.Status))
+		if !ok || !st.Accepted() {
+			continue
+		}
+		info := VersionInfo{Version: n, Status: string(st), KID: str(m.KID)}
+		if m.sensitive("kid") && info.KID != "" {
+			info.KID = SensitiveText
+		}
+		if v.Type == typeSchedule {
+			info.Slot = lifecycle.SlotOf(lifecycle.ModeTwoSlot, n)
+		}
+		r.Accepted = append(r.Accepted, info)
+	}
+	sort.Slice(r.Accepted, func(i, j int) bool { return r.Accepted[i].Version < r.Accepted[j].Version })
+	return r
+}
+
+// Change says what the plan does to the resource.
+func (r *Removal) Change() string {
+	switch strings.Join(r.Actions, ",") {
+	case "delete":
+		return "destroyed"
+	case "forget":
+		return "forgotten (a removed block): its record leaves the state"
+	case "delete,create", "create,delete":
+		return "replaced: the new resource starts over with a new version 1"
+	}
+	return "removed (" + strings.Join(r.Actions, ", ") + ")"
+}
+
+// AcceptedText lists the versions that stop being accepted.
+func (r *Removal) AcceptedText() string {
+	if len(r.Accepted) == 0 {
+		return "none"
+	}
+	var parts []string
+	for _, v := range r.Accepted {
+		parts = append(parts, versionLabel(v.Version, v.Slot)+" ("+v.Status+")")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// projectAll projects the credentials within the report's simulation
+// limit. Each gets an equal share of what the ones before it left, the
+// cheapest first, and at most maxCredentialTransitions; one whose schedule
+// could need more over the horizon (transitionBound) is projected over the
+// shorter horizon its share covers, and says so.
+func (r *Report) projectAll(creds []*Credential, log hclog.Logger) {
+	bounds := make(map[*Credential]int64, len(creds))
+	for _, c := range creds {
+		bounds[c] = c.transitionBound(r.Horizon)
+	}
+	sort.SliceStable(creds, func(i, j int) bool { return bounds[creds[i]] < bounds[creds[j]] })
+	remaining := int64(r.MaxTransitions)
+	for i, c := range creds {
+		share := min(remaining/int64(len(creds)-i), maxCredentialTransitions)
+		horizon := r.Horizon
+		if bounds[c] > share {
+			horizon = c.horizonFor(share, r.Horizon)
+			r.Capped = append(r.Capped, c.Address)
+			c.Truncated = true
+			c.Problem = fmt.Sprintf("a period of %s over the horizon of %s could take up to %s projected transitions, more than this credential's share (%s) of the report's simulation limit (%s in all)",
+				c.Period.Text(), duration.Format(r.Horizon), groupDigits(bounds[c]), groupDigits(share), groupDigits(int64(r.MaxTransitions)))
+			if horizon > 0 {
+				c.Problem += ", so its timeline stops at " + fmtTime(r.Now.Add(horizon))
+			} else {
+				c.Problem += ", and nothing was left for it"
+			}
+			log.Warn("projection capped by the report's simulation limit", "resource", c.Address, "bound", bounds[c], "share", share, "horizon", duration.Format(horizon))
+		}
+		if horizon <= 0 {
+			continue
+		}
+		n := c.project(r, horizon, log)
+		remaining -= int64(n)
+		r.Projected += n
+	}
+	sort.Strings(r.Capped)
+}
+
+// transitionBound is an upper bound of the transitions a projection of c
+// over horizon records: every version issued in it (at most one per period,
+// plus one) and every version recorded goes through at most issue,
+// activate, supersede, revoke and prune.
+func (c *Credential) transitionBound(horizon time.Duration) int64 {
+	return 5 * (int64(horizon/c.Period.D) + 2 + int64(len(c.State.Versions)))
+}
+
+// horizonFor is the longest horizon, at most full, whose transitionBound is
+// within budget (0 when none is).
+func (c *Credential) horizonFor(budget int64, full time.Duration) time.Duration {
+	periods := budget/5 - 2 - int64(len(c.State.Versions))
+	if periods <= 0 {
+		return 0
+	}
+	if periods >= int64(full/c.Period.D) {
+		return full
+	}
+	return time.Duration(periods) * c.Period.D
+}
+
+// groupDigits writes n with thin groups of three digits: 1 000 000.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + " " + s[i:]
+	}
+	return s
+}
+
+// prepare stamps this plan's own transitions with the report's time, reads
+// the recorded history and builds the engine's spec; false when the
+// credential cannot be projected (Problem says why).
+func (c *Credential) prepare(rep *Report, log hclog.Logger) bool {
 	var problems []string
 	for _, d := range []struct {
 		name string
@@ -242,36 +419,45 @@ func (c *Credential) project(rep *Report, log hclog.Logger) {
 		}
 	}
 
-	key := c.FamilyValue.Content
+	key := c.FamilyValue.Raw()
 	if (!c.FamilyValue.Set || c.FamilyValue.Unknown) && c.Family != nil {
-		key = c.Family.Name.Content
+		key = c.Family.Name.Raw()
 	}
 	c.Spec = lifecycle.Spec{
-		Key:  key + "/" + c.Name.Content,
+		Key:  key + "/" + c.Name.Raw(),
 		Mode: c.Mode,
 		Schedule: lifecycle.Schedule{
 			Period: c.Period.D, Overlap: c.Overlap.D, Propagation: c.Propagation.D, TTL: c.TTL.D, Jitter: c.Jitter.D, Window: c.Window,
 		},
-		Controls: lifecycle.Controls{Pin: c.Pin, HoldRevocation: c.Hold, HoldReason: c.HoldReason.Content, HistoryLimit: c.HistoryLimit},
+		Controls: lifecycle.Controls{Pin: c.Pin, HoldRevocation: c.Hold, HoldReason: c.HoldReason.Raw(), HistoryLimit: c.HistoryLimit},
 	}
 	c.JitterOffset = lifecycle.JitterOffset(c.Spec.Key, c.Jitter.D)
 	if len(problems) > 0 {
 		c.Problem = joinNames(problems)
 		log.Warn("not projected", "resource", c.Address, "reason", c.Problem)
-		return
+		return false
 	}
 	if errs := c.Spec.Schedule.Validate(c.Mode); len(errs) > 0 {
 		c.Problem = errs[0].Error()
 		log.Warn("not projected", "resource", c.Address, "reason", c.Problem)
-		return
+		return false
 	}
-	_, events, spans, err := lifecycle.Project(c.Spec, st, rep.Now, rep.Horizon)
+	return true
+}
+
+// project projects the lifecycle from the report's time over horizon (the
+// report's, or less within the simulation limit) and returns the number of
+// transitions projected.
+func (c *Credential) project(rep *Report, horizon time.Duration, log hclog.Logger) int {
+	st := c.State
+	end := rep.Now.Add(horizon)
+	_, events, spans, err := lifecycle.Project(c.Spec, st, rep.Now, horizon)
 	if err != nil {
 		var ve *lifecycle.ValidationError
 		if errors.As(err, &ve) {
 			c.Problem = err.Error()
 			log.Warn("not projected", "resource", c.Address, "reason", c.Problem)
-			return
+			return len(events)
 		}
 		c.Truncated = true
 		c.Problem = "the projection stopped early: " + err.Error()
@@ -280,8 +466,8 @@ func (c *Credential) project(rep *Report, log hclog.Logger) {
 	c.Events = events
 	for _, s := range spans {
 		to := s.To
-		if to.IsZero() || to.After(rep.End) {
-			to = rep.End
+		if to.IsZero() || to.After(end) {
+			to = end
 		}
 		if !to.After(s.From) {
 			continue
@@ -289,6 +475,7 @@ func (c *Credential) project(rep *Report, log hclog.Logger) {
 		c.Spans = append(c.Spans, Span{Version: s.Version, Slot: s.Slot, Status: s.Status, From: s.From, To: to})
 	}
 	log.Debug("projected", "resource", c.Address, "events", len(events), "spans", len(spans), "versions", len(st.Versions))
+	return len(events)
 }
 
 // clipSpans drops recorded history before start and orders the spans.
@@ -412,7 +599,14 @@ func (k Check) Symbol() string {
 	return "?"
 }
 
-func margin(have, need time.Duration, strict bool) string {
+// margin says by how much have meets need; SensitiveText when one of parts
+// (the values have and need come from) is sensitive.
+func margin(have, need time.Duration, strict bool, parts ...Dur) string {
+	for _, p := range parts {
+		if p.Sensitive {
+			return SensitiveText
+		}
+	}
 	d := have - need
 	switch {
 	case d > 0:
@@ -473,8 +667,11 @@ func (c *Credential) checks(p ruleParams) {
 	// the "could not be checked" finding when there is one (it names the
 	// value), else the fallback.
 	notComputed := func(k Check, why string) Check {
-		if w := unchecked(c.Findings, k.ID); len(w) > 0 && f != nil {
-			why = strings.TrimPrefix(policy.MessageText(w[0]), "could not be checked: ")
+		if w := gaps(c.Findings, k.ID); len(w) > 0 && f != nil {
+			why = gapOf(w[0])
+			if isRefused(w[0]) {
+				why += ": refused (fail closed)"
+			}
 		}
 		k.Need, k.Have, k.Margin = makeText(why), makeText("—"), "—"
 		if k.Verdict == VerdictOK {
@@ -496,13 +693,13 @@ func (c *Credential) checks(p ruleParams) {
 		c.Checks = append(c.Checks, notComputed(k, "known after apply"))
 	default:
 		need := time.Duration(float64(f.RequiredOverlap) * p.factor)
-		sum := makeText("longest cache ", duration.Format(f.MaxCache), names(f.MaxCacheFrom), " + artifact lifetime ", duration.Format(f.ArtifactLifetime.D))
+		sum := makeText("longest cache ", f.maxCacheText(), names(f.MaxCacheFrom), " + artifact lifetime ", f.ArtifactLifetime.Text())
 		if p.factor != 1 {
 			sum = makeText(strconv.FormatFloat(p.factor, 'f', -1, 64), " × (", sum, ")")
 		}
-		k.Need = makeText(sum, " = ", duration.Format(need))
-		k.Have = makeText("overlap ", duration.Format(c.Overlap.D))
-		k.Margin = margin(c.Overlap.D, need, true)
+		k.Need = makeText(sum, " = ", fmtSum(need, f.cachesDur(), f.ArtifactLifetime))
+		k.Have = makeText("overlap ", c.Overlap.Text())
+		k.Margin = margin(c.Overlap.D, need, true, c.Overlap, f.cachesDur(), f.ArtifactLifetime)
 		k.Computed, k.Short = true, c.Overlap.D <= need
 		c.Checks = append(c.Checks, k)
 	}
@@ -515,13 +712,13 @@ func (c *Credential) checks(p ruleParams) {
 	case !f.CachesKnown || !c.Propagation.Valid:
 		c.Checks = append(c.Checks, notComputed(k, "known after apply"))
 	case !f.HasValidators:
-		k.Need, k.Have, k.Margin = makeText("no validator consumers"), makeText("propagation ", duration.Format(c.Propagation.D)), "—"
+		k.Need, k.Have, k.Margin = makeText("no validator consumers"), makeText("propagation ", c.Propagation.Text()), "—"
 		k.Computed = true
 		c.Checks = append(c.Checks, k)
 	default:
-		k.Need = makeText("longest validator cache ", duration.Format(f.MaxValidator), names(f.MaxValidatorFrom))
-		k.Have = makeText("propagation ", duration.Format(c.Propagation.D))
-		k.Margin = margin(c.Propagation.D, f.MaxValidator, false)
+		k.Need = makeText("longest validator cache ", f.maxValidatorText(), names(f.MaxValidatorFrom))
+		k.Have = makeText("propagation ", c.Propagation.Text())
+		k.Margin = margin(c.Propagation.D, f.MaxValidator, false, c.Propagation, f.cachesDur())
 		k.Computed, k.Short = true, c.Propagation.D < f.MaxValidator
 		c.Checks = append(c.Checks, k)
 	}
@@ -533,7 +730,7 @@ func (c *Credential) checks(p ruleParams) {
 	}
 	k = row("ROT001", "ttl vs classification", makeText(Code("ttl"), " ≤ the maximum for the family's classification ", limits))
 	cls := c.Classification
-	limit := p.maxTTL[cls.Content]
+	limit := p.maxTTL[cls.Raw()]
 	haveLimit := cls.Set && !cls.Unknown && limit.Valid
 	forWhat := cls.Content
 	if c.NoFamily {
@@ -548,11 +745,11 @@ func (c *Credential) checks(p ruleParams) {
 	case !haveLimit:
 		c.Checks = append(c.Checks, notComputed(k, "classification not known"))
 	default:
-		k.Need, k.Have = makeText("at most ", duration.Format(limit.D), " for ", forWhat), makeText("ttl ", duration.Format(c.TTL.D))
-		k.Margin = margin(limit.D, c.TTL.D, false)
+		k.Need, k.Have = makeText("at most ", duration.Format(limit.D), " for ", forWhat), makeText("ttl ", c.TTL.Text())
+		k.Margin = margin(limit.D, c.TTL.D, false, c.TTL, Dur{Value: cls})
 		k.Computed, k.Short = true, c.TTL.D > limit.D
 		if k.Short {
-			k.Margin = duration.Format(c.TTL.D-limit.D) + " too long"
+			k.Margin = fmtSum(c.TTL.D-limit.D, c.TTL, Dur{Value: cls}) + " too long"
 		}
 		c.Checks = append(c.Checks, k)
 	}
@@ -563,9 +760,9 @@ func (c *Credential) checks(p ruleParams) {
 		c.Checks = append(c.Checks, notComputed(k, "schedule not fully known"))
 	} else {
 		life := c.Propagation.D + c.Period.D + c.Overlap.D
-		k.Need = makeText("propagation ", duration.Format(c.Propagation.D), " + period ", duration.Format(c.Period.D), " + overlap ", duration.Format(c.Overlap.D), " = ", duration.Format(life))
-		k.Have = makeText("ttl ", duration.Format(c.TTL.D))
-		k.Margin = margin(c.TTL.D, life, false)
+		k.Need = makeText("propagation ", c.Propagation.Text(), " + period ", c.Period.Text(), " + overlap ", c.Overlap.Text(), " = ", fmtSum(life, c.Propagation, c.Period, c.Overlap))
+		k.Have = makeText("ttl ", c.TTL.Text())
+		k.Margin = margin(c.TTL.D, life, false, c.TTL, c.Propagation, c.Period, c.Overlap)
 		k.Computed, k.Short = true, c.TTL.D < life
 		c.Checks = append(c.Checks, k)
 	}
@@ -576,9 +773,9 @@ func (c *Credential) checks(p ruleParams) {
 		c.Checks = append(c.Checks, notComputed(k, "schedule not fully known"))
 	} else {
 		busy := c.Propagation.D + c.Overlap.D
-		k.Need = makeText("propagation ", duration.Format(c.Propagation.D), " + overlap ", duration.Format(c.Overlap.D), " = ", duration.Format(busy))
-		k.Have = makeText("period ", duration.Format(c.Period.D))
-		k.Margin = margin(c.Period.D, busy, true)
+		k.Need = makeText("propagation ", c.Propagation.Text(), " + overlap ", c.Overlap.Text(), " = ", fmtSum(busy, c.Propagation, c.Overlap))
+		k.Have = makeText("period ", c.Period.Text())
+		k.Margin = margin(c.Period.D, busy, true, c.Period, c.Propagation, c.Overlap)
 		k.Computed, k.Short = true, busy >= c.Period.D
 		c.Checks = append(c.Checks, k)
 	}

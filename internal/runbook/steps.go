@@ -5,7 +5,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
 	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
 	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
 )
@@ -250,7 +249,7 @@ func (c *Credential) acceptStep(v int64, at, emitAt time.Time, done bool) Step {
 		if !emitAt.IsZero() {
 			deadline = " before the emit at " + fmtTime(emitAt)
 		}
-		if x.Reload == "restart" {
+		if x.Restarts() {
 			st.After = append(st.After, makeText("Restart ", x.who(), deadline, ": it loads new versions only on restart."))
 		} else {
 			st.After = append(st.After, makeText(x.who(), " picks it up within its cache (", Code("cache_ttl"), " ", x.CacheTTL.Text(), ", hot reload)."))
@@ -281,8 +280,8 @@ func (c *Credential) emitStep(e lifecycle.Event, prev int64) Step {
 		case VerdictFail:
 			mark = "✗ — validators may reject it: wait longer before applying"
 		}
-		st.Before = append(st.Before, makeText(fmt.Sprintf("v%d", e.Version), " has been accepted for ", duration.Format(c.Propagation.D), " (propagation) ≥ the longest validator cache ",
-			duration.Format(f.MaxValidator), names(f.MaxValidatorFrom), " ", mark))
+		st.Before = append(st.Before, makeText(fmt.Sprintf("v%d", e.Version), " has been accepted for ", c.Propagation.Text(), " (propagation) ≥ the longest validator cache ",
+			f.maxValidatorText(), names(f.MaxValidatorFrom), " ", mark))
 	}
 	if len(validators) > 0 {
 		what := makeText("accepts ", fmt.Sprintf("v%d", e.Version))
@@ -301,12 +300,12 @@ func (c *Credential) emitStep(e lifecycle.Event, prev int64) Step {
 		default:
 			st.After = append(st.After, makeText(x.who(), " now signs with ", fmt.Sprintf("v%d", e.Version), ": new artifacts carry its kid (", Code("active_kid"), ")."))
 		}
-		if x.Reload == "restart" {
+		if x.Restarts() {
 			st.After = append(st.After, makeText("Restart ", x.who(), " so that it emits the new version."))
 		}
 	}
 	if f != nil && f.CachesKnown && len(validators) > 0 {
-		st.After = append(st.After, makeText("Watch validation failures at ", consumerNames(validators), " for ", duration.Format(f.MaxCache), " (the longest cache)."))
+		st.After = append(st.After, makeText("Watch validation failures at ", consumerNames(validators), " for ", f.maxCacheText(), " (the longest cache)."))
 	}
 	return st
 }
@@ -328,7 +327,7 @@ func (c *Credential) revokeStep(e lifecycle.Event) Step {
 	}
 	if f != nil && f.ArtifactLifetime.Valid {
 		if f.ArtifactLifetime.D > 0 {
-			st.Before = append(st.Before, makeText("Everything made with ", fmt.Sprintf("v%d", e.Version), " has expired: ", Code("artifact_lifetime"), " ", duration.Format(f.ArtifactLifetime.D),
+			st.Before = append(st.Before, makeText("Everything made with ", fmt.Sprintf("v%d", e.Version), " has expired: ", Code("artifact_lifetime"), " ", f.ArtifactLifetime.Text(),
 				" has passed since it stopped being active ", fmt.Sprintf("(overlap %s).", c.Overlap.Text())))
 		}
 	}
@@ -473,6 +472,27 @@ func (c *Credential) notes() {
 			c.Notes = append(c.Notes, makeText("ROT003: ", versionLabel(v.Version, v.Slot), " is ", v.Status, " but expired at ", fmtTime(v.ExpiresAt), " (", Code("ttl"), " ", c.TTL.Text(), ")."))
 		}
 	}
+	if len(cover("ROT042", isChecked)) > 0 {
+		ahead, n := c.Recorded.AheadOf(c.asOf)
+		if n > 0 {
+			stamps := "recorded timestamps are"
+			if n == 1 {
+				stamps = "recorded timestamp is"
+			}
+			c.Notes = append(c.Notes, makeText("ROT042: the record is ahead of the clock: ", fmt.Sprint(n), " ", stamps, " after ", fmtTime(c.asOf),
+				", the latest ", versionLabel(ahead.Version, c.slotOf(ahead.Version)), " ", Code(ahead.Field), " ", fmtTime(ahead.At),
+				". No scheduled step (accept, emit, revoke) happens before that instant, so the timeline shows nothing until then. Restore the state from before the applies made with a future clock (",
+				Code("terraform.tfstate.backup"), " or the remote state's history)."))
+		} else {
+			// The policies read the record differently (a hand-made input):
+			// their words.
+			for _, f := range c.Findings {
+				if f.Rule == "ROT042" {
+					c.Notes = append(c.Notes, findingText(f))
+				}
+			}
+		}
+	}
 	for i, f := range c.Findings {
 		if !covered[i] {
 			c.shown.add(f.Rule, f.Severity)
@@ -480,7 +500,11 @@ func (c *Credential) notes() {
 		}
 	}
 	if c.Jitter.Valid && c.Jitter.D > 0 {
-		c.Notes = append(c.Notes, makeText("Jitter: every issue is delayed by ", duration.Format(c.JitterOffset), " (a fixed offset below ", duration.Format(c.Jitter.D), " derived from ", Code(c.Spec.Key), ")."))
+		key := Code(c.Spec.Key)
+		if c.FamilyValue.Sensitive || c.Name.Sensitive || (c.Family != nil && c.Family.Name.Sensitive) {
+			key = Code(SensitiveText)
+		}
+		c.Notes = append(c.Notes, makeText("Jitter: every issue is delayed by ", fmtSum(c.JitterOffset, c.Jitter), " (a fixed offset below ", c.Jitter.Text(), " derived from ", key, ")."))
 	}
 	switch {
 	case c.Truncated:

@@ -19,6 +19,41 @@ func isUnchecked(f policy.Finding) bool {
 	return f.Severity == policy.Warn && strings.HasPrefix(policy.MessageText(f), "could not be checked")
 }
 
+// refusedPrefix starts the text of a deny that refuses an input unknown
+// until apply (fail closed; policies/lib/messages.rego, refused).
+const refusedPrefix = "refused: "
+
+// isRefused reports a deny of a rule that could not judge an input, so
+// refused the plan: "refused: schedule.ttl is unknown until apply (...)".
+func isRefused(f policy.Finding) bool {
+	return f.Severity == policy.Deny && strings.HasPrefix(policy.MessageText(f), refusedPrefix)
+}
+
+// gapOf is the reason a rule could not be checked, from its "could not be
+// checked" warning or its refusal: "schedule.ttl is unknown until apply".
+func gapOf(f policy.Finding) string {
+	text := policy.MessageText(f)
+	if t, ok := strings.CutPrefix(text, refusedPrefix); ok {
+		if i := strings.LastIndex(t, " ("); i > 0 {
+			return t[:i]
+		}
+		return t
+	}
+	return strings.TrimPrefix(text, "could not be checked: ")
+}
+
+// gaps returns the "could not be checked" warnings and the refusals of
+// rule.
+func gaps(fs []policy.Finding, rule string) []policy.Finding {
+	var out []policy.Finding
+	for _, f := range fs {
+		if f.Rule == rule && (isUnchecked(f) || isRefused(f)) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // checked returns the findings of rule that are verdicts (deny, or a warning
 // other than "could not be checked").
 func checked(fs []policy.Finding, rule string) []policy.Finding {
@@ -151,6 +186,13 @@ func (r *Report) Verdicts() []Verdict {
 	}
 	for _, c := range r.Orphans {
 		add(c.Address, c.shown)
+	}
+	for _, x := range r.Removed {
+		var s shown
+		for _, f := range x.Findings {
+			s.add(f.Rule, f.Severity)
+		}
+		add(x.Address, s)
 	}
 	doc := map[string]shown{}
 	for _, f := range r.Findings {

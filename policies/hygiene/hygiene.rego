@@ -48,7 +48,7 @@ _describe(expr) := sprintf("(from %s)", [concat(", ", expr.references)]) if {
 	count(object.get(expr, "references", [])) > 0
 }
 
-_describe(expr) := sprintf("= %v", [expr.constant_value]) if {
+_describe(expr) := sprintf("= %s", [json.marshal(expr.constant_value)]) if {
 	not is_string(expr.constant_value)
 	expr.constant_value != null
 	count(object.get(expr, "references", [])) == 0
@@ -92,7 +92,7 @@ _rot041_warn contains msg if {
 	cls.state == "known"
 	cls.value in _guarded
 	tf.field(s, _change_window).state == "null"
-	msg := sprintf("ROT041 %s: no schedule.change_window although the classification is %s (%s): scheduled rotations and revocations may happen at any hour", [s.address, cls.value, tf.family_note(s)])
+	msg := sprintf("ROT041 %s: no schedule.change_window although the classification is %s (%s): scheduled rotations and revocations may happen at any hour", [s.address, tf.text(cls), tf.family_note(s)])
 }
 
 # METADATA
@@ -121,3 +121,66 @@ _rot041_unchecked contains msg if {
 	tf.field(s, _change_window).state == "null"
 	msg := tf.unchecked_of("ROT041", s, tf.families[tf.family_of[s.address]], ["classification"], cls)
 }
+
+# ---------------------------------------------------------------------------
+# ROT042
+
+# The recorded timestamps of a version, in the order the engine breaks ties
+# (lifecycle.State.AheadOf).
+_record_fields := ["issued_at", "activated_at", "superseded_at", "revoked_at"]
+
+# The recorded timestamps of each secret and schedule after the evaluation
+# time: [version, field index, field, recorded text, nanoseconds].
+_ahead[s.address] := list if {
+	some s in tf.secrets
+	list := [[e.v.version, i, k, t, ns] |
+		some e in tf.versions(s)
+		some i, k in _record_fields
+		t := object.get(e.v, k, null)
+		ns := tf.time_ns(t)
+		ns > tf.as_of
+	]
+	count(list) > 0
+}
+
+# The latest of them; on a tie the lowest version, then the earliest field.
+_latest(list) := sort([x | some x in list; x[4] == latest])[0] if {
+	latest := max([x[4] | some x in list])
+}
+
+# METADATA
+# title: the record is not ahead of the clock
+# description: |
+#   No version (slot) of a secret or schedule records a timestamp (issued_at,
+#   activated_at, superseded_at or revoked_at) after the evaluation time: the
+#   plan's timestamp (params.now when set; the current time for a state).
+#   A record ahead of the clock comes from applies made with a rehearsal
+#   clock (the provider's now or ROTATION_NOW) later than the real time, or
+#   with a wrong clock. While it is, the provider decides no scheduled step:
+#   the secret does not rotate, activate or revoke until the latest of those
+#   instants.
+# custom:
+#   id: ROT042
+#   severity: warn
+#   remediation: >-
+#     Restore the state from before the applies made with the future clock
+#     (terraform.tfstate.backup or the remote state's history), or accept that
+#     nothing is scheduled until the instant named. Never apply with a
+#     rehearsal clock against a production state.
+#   why: >-
+#     A plan at the real time then says "No changes" while rotations are due:
+#     versions outlive their period silently until the clock catches up with
+#     the record.
+#   parameters:
+#     now: >-
+#       the instant the check evaluates at; empty means the plan's timestamp
+#       (the current time for a state)
+warn contains msg if {
+	some address, list in _ahead
+	[version, _, field, at, _] := _latest(list)
+	msg := sprintf("ROT042 %s: the record is ahead of the clock: %d recorded timestamp%s after %s, the latest version %s %s %s; no scheduled step (issue, activate, revoke) is decided before that instant, so nothing rotates until then; restore the state from before the applies made with a future clock", [address, count(list), _plural(list), tf.as_of_text, tf.plain(version), field, at])
+}
+
+_plural(list) := " is" if count(list) == 1
+
+_plural(list) := "s are" if count(list) != 1

@@ -77,3 +77,53 @@ test_rot041_unknown_classification_warns if {
 	doc := mock.plan([mock.with_unknown(mock.fam({"classification": null}), {"classification": true}), mock.sec({"schedule": {"change_window": null}})])
 	_warn(doc) == {"ROT041 rotation_secret.s: could not be checked: classification of rotation_secret_family.f is unknown until apply"}
 }
+
+# ROT042 -----------------------------------------------------------------
+
+_warn_p(doc, params) := x if {
+	x := hygiene.warn with input as doc with data.rotation.params as params
+}
+
+# Versions applied with a rehearsal clock in 2030, planned at the real time
+# (mock.now, 2026-01-05T09:00:00Z).
+_ahead := mock.sec({"versions": [
+	mock.version(1, "previous", {"superseded_at": "2030-01-06T09:00:00Z"}),
+	mock.version(2, "active", {"issued_at": "2030-01-01T09:00:00Z", "activated_at": "2030-01-06T09:00:00Z"}),
+]})
+
+test_rot042_record_ahead_of_the_clock_warns if {
+	_warn(mock.plan([mock.fam({}), _ahead])) == {"ROT042 rotation_secret.s: the record is ahead of the clock: 3 recorded timestamps are after 2026-01-05T09:00:00Z (plan timestamp), the latest version 1 superseded_at 2030-01-06T09:00:00Z; no scheduled step (issue, activate, revoke) is decided before that instant, so nothing rotates until then; restore the state from before the applies made with a future clock"}
+}
+
+test_rot042_latest_wins_then_lowest_version_then_earliest_field if {
+	s := mock.sec({"versions": [
+		mock.version(1, "previous", {"superseded_at": "2030-01-06T09:00:00Z"}),
+		mock.version(2, "active", {"issued_at": "2031-01-01T00:00:00Z", "activated_at": "2031-01-01T00:00:00Z"}),
+	]})
+	some m in _warn(mock.plan([mock.fam({}), s]))
+	contains(m, "the latest version 2 issued_at 2031-01-01T00:00:00Z;")
+}
+
+test_rot042_timestamp_at_the_evaluation_time_passes if {
+	s := mock.sec({"versions": [mock.version(1, "active", {"issued_at": mock.now, "activated_at": mock.now})]})
+	not "ROT042" in mock.ids(_warn(mock.plan([mock.fam({}), s])))
+}
+
+test_rot042_state_and_params_now if {
+	doc := mock.state([mock.fam({}), _ahead])
+	some m in _warn_p(doc, {"now": "2026-01-05T09:00:00Z"})
+	startswith(m, "ROT042 rotation_secret.s: the record is ahead of the clock: 3 recorded timestamps are after 2026-01-05T09:00:00Z (params.now), ")
+	not "ROT042" in mock.ids(_warn_p(doc, {"now": "2030-01-06T09:00:00Z"}))
+}
+
+test_rot042_schedule_slots if {
+	s := mock.sched({"slots": {"a": {"activated_at": "2029-12-31T00:00:00Z"}}})
+	_warn(mock.plan([mock.fam({}), s])) == {"ROT042 rotation_schedule.s: the record is ahead of the clock: 1 recorded timestamp is after 2026-01-05T09:00:00Z (plan timestamp), the latest version 1 activated_at 2029-12-31T00:00:00Z; no scheduled step (issue, activate, revoke) is decided before that instant, so nothing rotates until then; restore the state from before the applies made with a future clock"}
+}
+
+# Unknown timestamps (this apply's own transitions) are not ahead.
+test_rot042_unknown_timestamps_pass if {
+	v := object.remove(mock.version(2, "pending", {}), ["issued_at"])
+	s := mock.with_unknown(mock.sec({"versions": [mock.version(1, "active", {}), v]}), {"versions": [{}, {"issued_at": true}]})
+	not "ROT042" in mock.ids(_warn(mock.plan([mock.fam({}), s])))
+}

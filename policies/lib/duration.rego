@@ -69,8 +69,13 @@ format(n) := concat("", parts) if {
 	parts := [sprintf("%v%s", [v, u]) | some [v, u] in [[d, "d"], [h, "h"], [m, "m"], [s, "s"]]; v > 0]
 }
 
-# describe(s) repeats a valid duration as written, or quotes an invalid one;
-# for messages.
+# describe(s) repeats a valid duration as written, or quotes an invalid one
+# (a string quoted, anything else as JSON); for messages.
 describe(s) := s if valid(s)
 
-describe(s) := sprintf("%q (not a duration)", [s]) if not valid(s)
+describe(s) := sprintf("%q (not a duration)", [s]) if {
+	is_string(s)
+	not valid(s)
+}
+
+describe(s) := sprintf("%s (not a duration)", [json.marshal(s)]) if not is_string(s)

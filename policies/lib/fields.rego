@@ -28,6 +28,35 @@ _unknown_below(u, path) if {
 	object.get(u, array.slice(path, 1, n + 1), false) == true
 }
 
+# sensitive(r, path) holds when the plan or state marks the value at path
+# sensitive (the configuration wrapped it in sensitive(), or the schema marks
+# it): the value itself, anything containing it, or anything inside it
+# (a list or map with one marked element counts as a whole). Messages and
+# reports show "(sensitive)" instead of such a value (see shown()).
+sensitive(r, path) if marked(r.sensitive, path)
+
+# marked(marks, path): marks (after_sensitive, before_sensitive or
+# sensitive_values) mark the value at path, a prefix of it, or something
+# below it. Most lookups end at path[0], which the marks lack.
+marked(marks, path) if _marked_at(marks, marks[path[0]], path)
+
+# _marked_at(marks, m, path): m, the marks at path[0], is true, or marks
+# mark a longer prefix of path, or something below it.
+_marked_at(_, true, _)
+
+_marked_at(marks, m, path) if {
+	not is_boolean(m)
+	some n in numbers.range(2, count(path))
+	object.get(marks, array.slice(path, 0, n), false) == true
+}
+
+_marked_at(marks, m, path) if {
+	not is_boolean(m)
+	below := object.get(marks, path, false)
+	not is_boolean(below)
+	walk(below, [_, true])
+}
+
 # defaults are the attribute defaults the provider fills in, keyed by the
 # attribute's name (the last key of its path); a hand-written input that
 # omits them means the same thing. They are the constants of the Go package
@@ -48,14 +77,19 @@ defaults := {
 #   {"state": "unknown"}                    unknown until apply
 #   {"state": "null"}                       not set and no default
 #   {"state": "known", "value": v}          set (or defaulted)
+# A known value marked sensitive carries "sensitive": true (see sensitive()).
 field(r, path) := {"state": "unknown"} if {
 	unknown(r, path)
-} else := {"state": "known", "value": v} if {
+} else := _known(r, path, v) if {
 	v := value(r, path)
 	v != null
 } else := {"state": "known", "value": v} if {
 	v := defaults[path[count(path) - 1]]
 } else := {"state": "null"}
+
+_known(r, path, v) := {"state": "known", "value": v, "sensitive": true} if {
+	sensitive(r, path)
+} else := {"state": "known", "value": v}
 
 # dur(r, path) is field() for a duration, with the seconds when valid:
 #   {"state": "known", "value": "1h", "seconds": 3600}
@@ -64,8 +98,15 @@ dur(r, path) := _dur(field(r, path))
 
 _dur(f) := {"state": "known", "value": f.value, "seconds": n} if {
 	f.state == "known"
+	not f.sensitive
+	n := _seconds(f.value)
+} else := {"state": "known", "value": f.value, "seconds": n, "sensitive": true} if {
+	f.state == "known"
 	n := _seconds(f.value)
 } else := {"state": "invalid", "value": f.value} if {
+	f.state == "known"
+	not f.sensitive
+} else := {"state": "invalid", "value": f.value, "sensitive": true} if {
 	f.state == "known"
 } else := f
 

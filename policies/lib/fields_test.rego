@@ -40,3 +40,23 @@ test_field_defaults if {
 	tf.field(r, ["hold_reason"]) == {"state": "null"}
 	tf.field({"values": {"classification": "low"}, "unknown": {}}, ["classification"]) == {"state": "known", "value": "low"}
 }
+
+test_sensitive_marks if {
+	r := {"sensitive": {"purpose": true, "consumer": [{}, {"name": true}], "tags": {"k": true}, "schedule": {}}}
+	tf.sensitive(r, ["purpose"])
+	tf.sensitive(r, ["consumer", 1, "name"])
+	not tf.sensitive(r, ["consumer", 0, "name"])
+	tf.sensitive(r, ["consumer"]) # something inside is marked
+	tf.sensitive(r, ["tags"])
+	not tf.sensitive(r, ["schedule", "ttl"])
+	not tf.sensitive(r, ["owner"])
+	tf.sensitive({"sensitive": {"schedule": true}}, ["schedule", "ttl"]) # a prefix is marked
+	not tf.sensitive({"sensitive": {}}, ["owner"])
+}
+
+test_field_of_a_sensitive_value if {
+	r := {"values": {"owner": "team-x", "schedule": {"ttl": "45d"}}, "unknown": {}, "sensitive": {"owner": true, "schedule": {"ttl": true}}}
+	tf.field(r, ["owner"]) == {"state": "known", "value": "team-x", "sensitive": true}
+	tf.dur(r, ["schedule", "ttl"]) == {"state": "known", "value": "45d", "seconds": 3888000, "sensitive": true}
+	tf.field(r, ["purpose"]) == {"state": "null"}
+}

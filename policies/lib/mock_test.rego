@@ -71,8 +71,13 @@ sched(overrides) := {"address": "rotation_schedule.s", "type": "rotation_schedul
 # with_unknown(r, unknown): r with change.after_unknown.
 with_unknown(r, unknown) := object.union(r, {"unknown": unknown})
 
+# with_sensitive(r, marks): r with change.after_sensitive (and the
+# sensitive_values of a state).
+with_sensitive(r, marks) := object.union(r, {"sensitive": marks})
+
 # plan(resources): a plan document whose resource_changes hold resources,
-# each {address, type, values[, unknown][, before][, actions][, module]}.
+# each {address, type, values[, unknown][, sensitive][, before]
+# [, before_sensitive][, actions][, module]}.
 plan(resources) := {
 	"format_version": "1.2",
 	"terraform_version": "1.5.7",
@@ -93,8 +98,18 @@ _change(r) := {
 		"before": object.get(r, "before", null),
 		"after": r.values,
 		"after_unknown": object.get(r, "unknown", {}),
+		"after_sensitive": object.get(r, "sensitive", {}),
+		"before_sensitive": object.get(r, "before_sensitive", {}),
 	},
 }
+
+# removal(r, actions): r deleted, replaced or forgotten by the plan: its
+# values become the prior values (after is null for a delete or forget).
+removal(r, actions) := object.union(r, {"actions": actions, "before": r.values, "values": _after_of(r, actions)})
+
+_after_of(r, actions) := r.values if "create" in actions
+
+_after_of(_, actions) := null if not "create" in actions
 
 _name(address) := regex.find_all_string_submatch_n(`([A-Za-z0-9_-]+)(\[[^\]]*\])?$`, address, 1)[0][1]
 
@@ -108,6 +123,7 @@ state(resources) := {
 		"type": r.type,
 		"name": _name(r.address),
 		"values": r.values,
+		"sensitive_values": object.get(r, "sensitive", {}),
 	} |
 		some r in resources
 	]}},

@@ -20,9 +20,19 @@ defaults := {
 	"overlap_cache_factor": 1,
 	# false: an overdue review (ROT013) warns; true: it denies.
 	"enforce_review": false,
-	# RFC 3339 instant the time-based rules (ROT003, ROT013) evaluate at;
-	# empty means the plan's timestamp (or, for a state, the current time).
+	# RFC 3339 instant the time-based rules (ROT003, ROT013, ROT042)
+	# evaluate at; empty means the plan's timestamp (or, for a state, the
+	# current time).
 	"now": "",
+	# "deny": a safety rule whose input is unknown until apply (or not set,
+	# or invalid) denies, since the apply could break it unseen; "warn":
+	# it only warns that it could not be checked (ROT001-ROT003,
+	# ROT020-ROT023, ROT031).
+	"unknown_inputs": "deny",
+	# Addresses (or globs: * any characters, ? one, [abc] a class, \[ a
+	# literal bracket) of secrets and schedules a plan may delete, replace
+	# or forget on purpose: ROT024 warns instead of denying for them.
+	"decommission": [],
 }
 
 # The parameters as given; {} when data.rotation.params is absent or not an
@@ -71,6 +81,14 @@ _wrong_type contains ["now", "an RFC 3339 string"] if {
 	not is_string(_get("now"))
 }
 
+_wrong_type contains ["unknown_inputs", `"deny" or "warn"`] if {
+	not _get("unknown_inputs") in {"deny", "warn"}
+}
+
+_wrong_type contains ["decommission", "a list of resource addresses or globs"] if {
+	not is_array(_get("decommission"))
+}
+
 invalid contains sprintf("params.%s %s is not %s", [key, json.marshal(given[key]), want]) if {
 	some [key, want] in _wrong_type
 }
@@ -83,9 +101,23 @@ enforce_review := _get("enforce_review") == true
 
 now := _get("now")
 
+unknown_inputs := _get("unknown_inputs")
+
+# decommission is the list of address patterns that are valid strings
+# (the others are reported in invalid).
+decommission := [p | some p in _get("decommission"); _valid_glob(p)] if is_array(_get("decommission"))
+
+else := []
+
+# A glob OPA can compile (glob.match is undefined for one it cannot).
+_valid_glob(p) if {
+	is_string(p)
+	is_boolean(glob.match(p, null, ""))
+}
+
 # Problems with the parameters themselves; the rules that use a broken
 # parameter report them as "could not be checked" warnings.
-invalid contains sprintf("params.max_ttl.%s %s is not a duration", [k, duration.describe(v)]) if {
+invalid contains sprintf("params.max_ttl.%s %s is not a duration", [k, _quote(v)]) if {
 	some k, v in max_ttl
 	not duration.valid(v)
 }
@@ -95,7 +127,7 @@ invalid contains sprintf("params.owner_pattern %q is not a valid regular express
 	not regex.is_valid(owner_pattern)
 }
 
-invalid contains sprintf("params.overlap_cache_factor %v is not a number >= 0", [overlap_cache_factor]) if {
+invalid contains sprintf("params.overlap_cache_factor %s is not a number >= 0", [json.marshal(overlap_cache_factor)]) if {
 	not _nonneg_number(overlap_cache_factor)
 }
 
@@ -105,11 +137,22 @@ invalid contains sprintf("params.now %q is not an RFC 3339 time", [now]) if {
 	not time.parse_rfc3339_ns(now)
 }
 
-invalid contains sprintf("params.allowed_owners %v is not a list of strings", [_get("allowed_owners")]) if {
+invalid contains sprintf("params.allowed_owners %s is not a list of strings", [json.marshal(_get("allowed_owners"))]) if {
 	is_array(_get("allowed_owners"))
 	some o in _get("allowed_owners")
 	not is_string(o)
 }
+
+invalid contains sprintf("params.decommission[%d] %s is not an address or a valid glob", [i, json.marshal(p)]) if {
+	is_array(_get("decommission"))
+	some i, p in _get("decommission")
+	not _valid_glob(p)
+}
+
+# A value for a message: a string quoted, anything else as JSON.
+_quote(v) := sprintf("%q", [v]) if is_string(v)
+
+_quote(v) := json.marshal(v) if not is_string(v)
 
 _nonneg_number(x) if {
 	is_number(x)

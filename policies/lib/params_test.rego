@@ -67,3 +67,32 @@ test_wrong_type_allowed_owners_allows_nobody_silently_no_more if {
 	params.allowed_owners == set() with data.rotation.params as {"allowed_owners": "team-x"}
 	params.invalid != set() with data.rotation.params as {"allowed_owners": "team-x"}
 }
+
+test_unknown_inputs_and_decommission if {
+	params.unknown_inputs == "deny" with data.rotation.params as {}
+	params.unknown_inputs == "warn" with data.rotation.params as {"unknown_inputs": "warn"}
+	params.decommission == [] with data.rotation.params as {}
+	params.decommission == ["rotation_secret.old", "module.legacy.*"] with data.rotation.params as {"decommission": ["rotation_secret.old", "module.legacy.*"]}
+}
+
+test_invalid_unknown_inputs_and_decommission_are_reported if {
+	bad := params.invalid with data.rotation.params as {"unknown_inputs": "maybe", "decommission": ["ok", 7, "["]}
+	bad == {
+		`params.unknown_inputs "maybe" is not "deny" or "warn"`,
+		"params.decommission[1] 7 is not an address or a valid glob",
+		`params.decommission[2] "[" is not an address or a valid glob`,
+	}
+	params.decommission == ["ok"] with data.rotation.params as {"decommission": ["ok", 7, "["]}
+	bad2 := params.invalid with data.rotation.params as {"decommission": "rotation_secret.old"}
+	bad2 == {`params.decommission "rotation_secret.old" is not a list of resource addresses or globs`}
+}
+
+# Values in the messages about parameters are JSON (a string quoted).
+test_invalid_values_are_printed_as_json if {
+	bad := params.invalid with data.rotation.params as {"overlap_cache_factor": "two", "max_ttl": {"high": 30}, "allowed_owners": [1]}
+	bad == {
+		`params.overlap_cache_factor "two" is not a number >= 0`,
+		"params.max_ttl.high 30 is not a duration",
+		"params.allowed_owners [1] is not a list of strings",
+	}
+}

@@ -5,7 +5,10 @@
 # A resource record: address, module ("" in the root module, else e.g.
 # module.a["x"].module.b), type, rname (the resource name in the
 # configuration), values (planned or current), unknown (after_unknown, {} for
-# a state), before (the prior values, null on create and for a state).
+# a state), before (the prior values, null on create and for a state),
+# sensitive (after_sensitive of a plan, sensitive_values of planned values
+# and states: the same shape as values, true where a value is marked
+# sensitive) and before_sensitive.
 package rotation.lib.terraform
 
 resources := {rc.address: _record(rc.address, object.get(rc, "module_address", ""), rc, rc.change) |
@@ -23,7 +26,7 @@ families := {a: r | some a, r in resources; r.type == family_type}
 
 secrets := {a: r | some a, r in resources; r.type in secret_types}
 
-_module_resources(root) := {r.address: _record(r.address, m.path, r, {"after": r.values}) |
+_module_resources(root) := {r.address: _record(r.address, m.path, r, {"after": r.values, "after_sensitive": object.get(r, "sensitive_values", {})}) |
 	some m in _modules("values", root)
 	some r in object.get(m.module, "resources", [])
 	_rotation_types[r.type]
@@ -42,4 +45,32 @@ _record(address, module, r, change) := {
 	"values": _object_or_empty(object.get(change, "after", {})),
 	"unknown": _object_or_empty(object.get(change, "after_unknown", {})),
 	"before": object.get(change, "before", null),
+	"sensitive": object.get(change, "after_sensitive", {}),
+	"before_sensitive": object.get(change, "before_sensitive", {}),
+}
+
+# removals are the secrets and schedules a plan deletes (plan -destroy, a
+# resource gone from the configuration, a for_each key renamed without a
+# moved block), replaces (-replace, a changed name) or forgets (a removed
+# block), keyed by address: {address, module, type, rname, actions,
+# before, before_sensitive}. ROT024 reads them; every other rule reads
+# resources, which skips what a plan only deletes or forgets and holds a
+# replaced resource with its new values. Empty for a state.
+removals := {rc.address: _removal(rc) |
+	some rc in input.resource_changes
+	rc.type in secret_types
+	rc.mode == "managed"
+	some action in rc.change.actions
+	action in _skipped_actions
+	is_object(rc.change.before)
+}
+
+_removal(rc) := {
+	"address": rc.address,
+	"module": _string_or_empty(object.get(rc, "module_address", "")),
+	"type": rc.type,
+	"rname": rc.name,
+	"actions": rc.change.actions,
+	"before": rc.change.before,
+	"before_sensitive": object.get(rc.change, "before_sensitive", {}),
 }

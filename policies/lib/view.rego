@@ -18,7 +18,9 @@
 #   A field is {"state": "known", "value": v}, {"state": "unknown"} or
 #   {"state": "null"} (terraform.field); a duration adds "seconds" when
 #   known and is {"state": "invalid", "value": v} when v is not a duration
-#   (terraform.dur).
+#   (terraform.dur). A value the input marks sensitive (after_sensitive,
+#   sensitive_values) adds "sensitive": true, and a version lists its
+#   sensitive keys: a report shows "(sensitive)" instead of such a value.
 package rotation.lib.view
 
 import data.rotation.lib.duration
@@ -36,6 +38,7 @@ document := {
 	"params": params_view,
 	"families": families,
 	"secrets": secrets,
+	"removed": removed,
 }
 
 kind := "plan" if tf.is_plan
@@ -141,15 +144,24 @@ else := false
 _unknown_keys := ["status", "issued_at", "activated_at", "superseded_at", "revoked_at", "expires_at"]
 
 # A version: its number, slot ("a"/"b" for a schedule, else null), status,
-# kid, timestamps and revoke_reason (each a string or null), its path in
-# the resource's values, and which of status and the timestamps are unknown
-# until apply.
-_version(s, e) := object.union(_version_values(e.v, _slot(e.path)), {
+# kid, timestamps and revoke_reason (each a string or null), which of them
+# the input marks sensitive, its path in the resource's values, and which of
+# status and the timestamps are unknown until apply.
+_version(s, e) := object.union(_version_values(e.v, _slot(e.path), s.sensitive, e.path), {
 	"path": e.path,
 	"unknown": [k | some k in _unknown_keys; tf.unknown(s, array.concat(e.path, [k]))],
 })
 
-_version_values(v, slot) := {
+# The keys of a version that can be marked sensitive (the provider marks
+# revoke_reason; kid and the timestamps only a hand-made input would).
+_markable := ["kid", "issued_at", "activated_at", "superseded_at", "revoked_at", "expires_at", "revoke_reason"]
+
+_version_values(v, slot, marks, path) := object.union(_version_fields(v, slot), {"sensitive": [k |
+	some k in _markable
+	tf.marked(marks, array.concat(path, [k]))
+]})
+
+_version_fields(v, slot) := {
 	"version": _number_or_null(object.get(v, "version", null)),
 	"slot": slot,
 	"status": _string_or_null(object.get(v, "status", null)),
@@ -175,13 +187,36 @@ _prior(s, false) := {
 
 else := null
 
-_prior_list(s) := [_version_values(v, null) | some v in _array(object.get(s.before, "versions", [])); is_object(v)] if s.type == "rotation_secret"
+_prior_list(s) := [_version_values(v, null, s.before_sensitive, ["versions", i]) | some i, v in _array(object.get(s.before, "versions", [])); is_object(v)] if s.type == "rotation_secret"
 
-_prior_list(s) := [_version_values(v, k) |
+_prior_list(s) := [_version_values(v, k, s.before_sensitive, ["slots", k]) |
 	some k, v in _object(object.get(s.before, "slots", {}))
 	is_object(v)
 	object.get(v, "status", null) != "unused"
 ] if s.type == "rotation_schedule"
+
+# ---------------------------------------------------------------------------
+# Secrets and schedules the plan deletes, replaces or forgets (ROT024 judges
+# them): the actions and the versions before the plan. A replaced resource
+# is also in secrets, with its new values.
+
+removed := {a: _removed(r) | some a, r in tf.removals}
+
+_removed(r) := {
+	"address": r.address,
+	"module": r.module,
+	"type": r.type,
+	"actions": r.actions,
+	"versions": _removed_versions(r),
+}
+
+_removed_versions(r) := [_version_values(v, null, r.before_sensitive, ["versions", i]) | some i, v in _array(object.get(r.before, "versions", [])); is_object(v)] if r.type == "rotation_secret"
+
+_removed_versions(r) := [_version_values(v, k, r.before_sensitive, ["slots", k]) |
+	some k, v in _object(object.get(r.before, "slots", {}))
+	is_object(v)
+	object.get(v, "status", null) != "unused"
+] if r.type == "rotation_schedule"
 
 # ---------------------------------------------------------------------------
 # Families
@@ -265,7 +300,9 @@ _longest(consumers) := max([c.cache_ttl.seconds | some c in consumers]) if count
 
 else := null
 
-_consumer_name(c) := c.name.value if {
+_consumer_name(c) := tf.sensitive_text if c.name.sensitive
+
+else := c.name.value if {
 	c.name.state == "known"
 	is_string(c.name.value)
 } else := "(unnamed)"

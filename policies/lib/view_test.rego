@@ -71,9 +71,28 @@ test_versions_keep_only_public_metadata if {
 		"version": 2, "slot": null, "status": "previous", "kid": "k2",
 		"issued_at": "2026-01-01T09:00:00Z", "activated_at": "2026-01-01T09:00:00Z",
 		"superseded_at": "2026-01-31T09:00:00Z", "revoked_at": null, "expires_at": "2026-02-15T09:00:00Z",
-		"revoke_reason": null, "path": ["versions", 0], "unknown": [],
+		"revoke_reason": null, "path": ["versions", 0], "unknown": [], "sensitive": [],
 	}
 	not contains(json.marshal(d), "TOPSECRET")
+}
+
+# Marks of the input reach the view: fields carry "sensitive": true, versions
+# list their sensitive keys (also the prior versions of a plan).
+test_sensitive_marks_reach_the_view if {
+	f := mock.with_sensitive(mock.fam({"purpose": "project X", "consumer": [{"name": "api", "owner": "team-x"}]}), {"purpose": true, "consumer": [{"owner": true}]})
+	v := mock.version(1, "active", {"revoke_reason": "why"})
+	s := mock.with_sensitive(mock.sec({"versions": [v], "revoke_reason": "why"}), {"revoke_reason": true, "versions": [{"revoke_reason": true}]})
+	d := view.document with input as mock.plan([f, s])
+	d.families["rotation_secret_family.f"].purpose == {"state": "known", "value": "project X", "sensitive": true}
+	d.families["rotation_secret_family.f"].consumers.list[0].owner.sensitive == true
+	not d.families["rotation_secret_family.f"].consumers.list[0].name.sensitive
+	d.secrets["rotation_secret.s"].controls.revoke_reason.sensitive == true
+	d.secrets["rotation_secret.s"].versions.list[0].sensitive == ["revoke_reason"]
+
+	before := object.union(mock.base_secret, {"versions": [v]})
+	r := object.union(mock.sec({"versions": null}), {"before": before, "before_sensitive": {"versions": [{"revoke_reason": true}]}, "actions": ["update"], "unknown": {"versions": true}})
+	p := view.secrets["rotation_secret.s"] with input as mock.plan([mock.fam({}), r])
+	p.versions.prior.list[0].sensitive == ["revoke_reason"]
 }
 
 test_schedule_slots_and_generation if {
@@ -211,4 +230,18 @@ _agrees(doc) if {
 		s.family == object.get(family_of, a, null)
 		s.schedule.ttl == ttls[a]
 	}
+}
+
+# What a plan deletes, replaces or forgets is in the view, with the
+# versions it had; a replaced resource is also among the secrets.
+test_removed if {
+	before := mock.sec({"versions": [mock.version(1, "previous", {"kid": "k1"}), mock.version(2, "active", {"kid": "k2"})]})
+	gone := object.union(before, {"actions": ["delete"], "before": before.values, "values": null})
+	replaced := object.union(mock.sched({}), {"actions": ["delete", "create"], "before": mock.sched({}).values})
+	d := view.document with input as mock.plan([mock.fam({}), gone, replaced])
+	d.removed["rotation_secret.s"].actions == ["delete"]
+	[[v.version, v.status, v.kid] | some v in d.removed["rotation_secret.s"].versions] == [[1, "previous", "k1"], [2, "active", "k2"]]
+	d.removed["rotation_schedule.s"].versions[0].slot == "a"
+	not d.secrets["rotation_secret.s"]
+	d.secrets["rotation_schedule.s"]
 }

@@ -48,7 +48,7 @@ _rot010_deny contains msg if {
 	backup.state == "known"
 	not _blank(owner)
 	_normal(owner.value) == _normal(backup.value)
-	msg := sprintf("ROT010 %s: family %s has backup_owner %q, the same team as owner %q; name a different team", [f.address, _name(f), backup.value, owner.value])
+	msg := sprintf("ROT010 %s: family %s has backup_owner %s, the same team as owner %s; name a different team", [f.address, _name(f), tf.shown(backup), tf.shown(owner)])
 }
 
 _blank(v) if v.state == "null"
@@ -58,11 +58,15 @@ _blank(v) if {
 	trim_space(v.value) == ""
 }
 
-_normal(s) := lower(trim_space(s))
+_normal(s) := lower(trim_space(s)) if is_string(s)
 
-_name(f) := sprintf("%q", [f.values.name]) if is_string(f.values.name)
+_normal(s) := json.marshal(s) if not is_string(s)
 
-_name(f) := "(name unknown)" if not is_string(f.values.name)
+# The family's name for a message: quoted, "(sensitive)" or "(name unknown)".
+_name(f) := tf.shown(name) if {
+	name := tf.field(f, ["name"])
+	name.state == "known"
+} else := "(name unknown)"
 
 # METADATA
 # title: family has an owner and a different backup_owner (could not be checked)
@@ -118,7 +122,7 @@ _rot011_deny contains msg if {
 	v := tf.field(f, [attr])
 	v.state == "known"
 	not v.value in params.allowed_owners
-	msg := sprintf("ROT011 %s: %s %q is not in allowed_owners %v", [f.address, attr, v.value, sort(params.allowed_owners)])
+	msg := sprintf("ROT011 %s: %s %s is not in allowed_owners %v", [f.address, attr, tf.shown(v), sort(params.allowed_owners)])
 }
 
 _rot011_deny contains msg if {
@@ -131,7 +135,7 @@ _rot011_deny contains msg if {
 	v.state == "known"
 	is_string(v.value)
 	not regex.match(_anchored, v.value)
-	msg := sprintf("ROT011 %s: %s %q does not match owner_pattern %q", [f.address, attr, v.value, params.owner_pattern])
+	msg := sprintf("ROT011 %s: %s %s does not match owner_pattern %q", [f.address, attr, tf.shown(v), params.owner_pattern])
 }
 
 _anchored := sprintf("^(?:%s)$", [params.owner_pattern])
@@ -206,10 +210,10 @@ _rot012_deny contains msg if {
 	not tf.family_of[s.address]
 	fam := tf.field(s, ["family"])
 	fam.state != "unknown"
-	msg := sprintf("ROT012 %s: family %v is not a rotation_secret_family declared in this plan", [s.address, _quoted(fam)])
+	msg := sprintf("ROT012 %s: family %s is not a rotation_secret_family declared in this plan", [s.address, _quoted(fam)])
 }
 
-_quoted(f) := sprintf("%q", [f.value]) if f.state == "known"
+_quoted(f) := tf.shown(f) if f.state == "known"
 
 _quoted(f) := "(not set)" if f.state == "null"
 
@@ -252,8 +256,16 @@ _review_findings contains msg if {
 	interval.state == "known"
 	due := at + (interval.seconds * 1000000000)
 	due < tf.as_of
-	msg := sprintf("ROT013 %s: review of family %s is overdue: reviewed_at %s + review_interval %s = %s, before %s", [f.address, _name(f), reviewed.value, interval.value, tf.rfc3339(due), tf.as_of_text])
+	msg := sprintf("ROT013 %s: review of family %s is overdue: reviewed_at %s + review_interval %s = %s, before %s", [f.address, _name(f), tf.text(reviewed), tf.text(interval), _due_text([reviewed, interval], due), tf.as_of_text])
 }
+
+# The due date of a review, "(sensitive)" when it would show a sensitive
+# reviewed_at or review_interval.
+_due_text(fields, due) := tf.sensitive_text if {
+	some f in fields
+	f.sensitive
+	is_number(due)
+} else := tf.rfc3339(due)
 
 # METADATA
 # title: family review not overdue
@@ -323,5 +335,123 @@ _rot013_unchecked contains msg if {
 	reviewed := tf.field(f, ["reviewed_at"])
 	reviewed.state == "known"
 	not tf.time_ns(reviewed.value)
-	msg := sprintf("ROT013 %s: could not be checked: reviewed_at %q is not an RFC 3339 time", [f.address, reviewed.value])
+	msg := sprintf("ROT013 %s: could not be checked: reviewed_at %s is not an RFC 3339 time", [f.address, tf.shown(reviewed)])
+}
+
+# ---------------------------------------------------------------------------
+# ROT014
+
+_validator_roles := {"validator", "both"}
+
+# The secrets and schedules of each family, by the family's address.
+_credentials_of[fa] := sort([a | some a, x in tf.family_of; x == fa]) if {
+	some fa in tf.family_of
+}
+
+# The roles of a family's consumers, each a field (role defaults to
+# validator).
+_roles(f) := [tf.field(f, ["consumer", i, "role"]) | some i, _ in tf.array_or_empty(tf.value(f, ["consumer"]))]
+
+_validates(role) if {
+	role.state == "known"
+	role.value in _validator_roles
+}
+
+# METADATA
+# title: a family with secrets declares a validator
+# description: |
+#   A family that secrets or schedules belong to declares at least one
+#   consumer with role validator or both. The overlap (ROT020) and
+#   propagation (ROT021) rules compare the schedule with the consumers'
+#   caches; with no validator declared, the longest cache counts as zero and
+#   both pass whatever the schedule, so the overlap is justified by nothing.
+# custom:
+#   id: ROT014
+#   severity: deny
+#   remediation: Declare every service that verifies or accepts the secret as a consumer block with role = "validator" (or "both") and its cache_ttl.
+#   why: >-
+#     Without an inventory of who validates, no overlap can be shown to be long
+#     enough: any overlap above the artifact lifetime passes ROT020 and any
+#     propagation passes ROT021, and the first rotation breaks the validator
+#     nobody declared.
+#   attributes: [consumer]
+deny contains msg if {
+	some msg in _rot014_deny
+}
+
+_rot014_deny contains msg if {
+	some fa, creds in _credentials_of
+	f := tf.families[fa]
+	not tf.unknown(f, ["consumer"])
+	roles := _roles(f)
+	every role in roles {
+		role.state == "known"
+		not _validates(role)
+	}
+	msg := sprintf("ROT014 %s: family %s declares %s, yet %s belong%s to it: with no validator cache to compare with, ROT020 and ROT021 pass whatever the schedule; declare the services that verify or accept the secret (role validator or both, with their cache_ttl)", [f.address, _name(f), _consumers_text(roles), concat(", ", creds), _s(creds)])
+}
+
+_consumers_text([]) := "no consumer"
+
+_consumers_text(roles) := sprintf("no consumer with role validator or both (roles: %s)", [concat(", ", sort([tf.text(r) | some r in roles]))]) if count(roles) > 0
+
+_s(list) := "s" if count(list) == 1
+
+_s(list) := "" if count(list) != 1
+
+# METADATA
+# title: a family with secrets declares a validator (unknown input refused)
+# description: |
+#   ROT014 cannot show that the family declares a validator because its
+#   consumer list, or the role of every consumer that could be one, is
+#   unknown until apply: the plan is refused. With params.unknown_inputs =
+#   "warn" it only warns.
+# custom:
+#   id: ROT014
+#   severity: deny
+#   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
+#   remediation: Make the consumer blocks and their roles known at plan time, or set params.unknown_inputs to warn.
+deny contains msg if {
+	tf.refuse_unknown
+	some g in _rot014_gaps
+	msg := tf.refused("ROT014", g, "the apply could leave the family without a validator, so the overlap rules pass vacuously")
+}
+
+# METADATA
+# title: a family with secrets declares a validator (could not be checked)
+# description: ROT014 could not be checked because the consumer list or the roles are unknown until apply (with params.unknown_inputs = "warn").
+# custom:
+#   id: ROT014
+#   severity: warn
+#   unchecked: true
+#   remediation: Make the consumer blocks and their roles known at plan time.
+warn contains msg if {
+	not tf.refuse_unknown
+	some g in _rot014_gaps
+	msg := tf.unchecked_gap("ROT014", g)
+}
+
+_rot014_gaps contains tf.gap(fa, tf.reason(["consumer"], {"state": "unknown"})) if {
+	some fa, _ in _credentials_of
+	tf.unknown(tf.families[fa], ["consumer"])
+}
+
+_rot014_gaps contains tf.gap(fa, tf.reason(["consumer", i, "role"], role)) if {
+	some fa, _ in _credentials_of
+	f := tf.families[fa]
+	not tf.unknown(f, ["consumer"])
+	roles := _roles(f)
+	not _any_validates(roles)
+	some i, role in roles
+	role.state != "known"
+}
+
+_any_validates(roles) if {
+	some role in roles
+	_validates(role)
 }

@@ -160,3 +160,84 @@ test_rot013_unparsable_reviewed_at_warns if {
 	doc := mock.plan([mock.fam({"reviewed_at": "yesterday"}), mock.sec({})])
 	_warn(doc, {}) == {`ROT013 rotation_secret_family.f: could not be checked: reviewed_at "yesterday" is not an RFC 3339 time`}
 }
+
+# ROT014 -----------------------------------------------------------------
+
+test_rot014_family_with_a_validator_passes if {
+	not "ROT014" in mock.ids(_deny(mock.plan(_good), {}))
+}
+
+test_rot014_role_both_counts if {
+	f := mock.fam({"consumer": [{"name": "api", "role": "both", "cache_ttl": "1h"}]})
+	not "ROT014" in mock.ids(_deny(mock.plan([f, mock.sec({})]), {}))
+}
+
+test_rot014_default_role_is_validator if {
+	f := mock.fam({"consumer": [{"name": "api", "cache_ttl": "1h"}]})
+	not "ROT014" in mock.ids(_deny(mock.plan([f, mock.sec({})]), {}))
+}
+
+test_rot014_no_consumer_fails if {
+	doc := mock.plan([mock.fam({"consumer": []}), mock.sec({})])
+	mock.only(_deny(doc, {}), "ROT014") == {`ROT014 rotation_secret_family.f: family "fam" declares no consumer, yet rotation_secret.s belongs to it: with no validator cache to compare with, ROT020 and ROT021 pass whatever the schedule; declare the services that verify or accept the secret (role validator or both, with their cache_ttl)`}
+}
+
+test_rot014_only_emitters_fail if {
+	f := mock.fam({"consumer": [{"name": "signer", "role": "emitter", "cache_ttl": "5m"}, {"name": "login", "role": "emitter"}]})
+	doc := mock.plan([f, mock.sec({}), object.union(mock.sched({}), {"address": "rotation_schedule.t"})])
+	mock.only(_deny(doc, {}), "ROT014") == {`ROT014 rotation_secret_family.f: family "fam" declares no consumer with role validator or both (roles: emitter, emitter), yet rotation_schedule.t, rotation_secret.s belong to it: with no validator cache to compare with, ROT020 and ROT021 pass whatever the schedule; declare the services that verify or accept the secret (role validator or both, with their cache_ttl)`}
+}
+
+test_rot014_family_without_secrets_passes if {
+	doc := mock.plan([mock.fam({"consumer": []})])
+	not "ROT014" in mock.ids(_deny(doc, {}))
+}
+
+test_rot014_unknown_consumers_denies if {
+	f := mock.with_unknown(mock.fam({"consumer": null}), {"consumer": true})
+	doc := mock.plan([f, mock.sec({})])
+	mock.only(_deny(doc, {}), "ROT014") == {"ROT014 rotation_secret_family.f: refused: consumer is unknown until apply (the apply could leave the family without a validator, so the overlap rules pass vacuously; make the value known at plan time, or set params.unknown_inputs to warn)"}
+	mock.only(_warn(doc, {"unknown_inputs": "warn"}), "ROT014") == {"ROT014 rotation_secret_family.f: could not be checked: consumer is unknown until apply"}
+	not "ROT014" in mock.ids(_deny(doc, {"unknown_inputs": "warn"}))
+}
+
+test_rot014_unknown_role_denies_unless_a_validator_is_known if {
+	unknown_role := mock.with_unknown(mock.fam({"consumer": [{"name": "a", "role": null}, {"name": "b", "role": "emitter"}]}), {"consumer": [{"role": true}, {}]})
+	doc := mock.plan([unknown_role, mock.sec({})])
+	some m in mock.only(_deny(doc, {}), "ROT014")
+	startswith(m, "ROT014 rotation_secret_family.f: refused: consumer[0].role is unknown until apply (")
+	known := mock.with_unknown(mock.fam({"consumer": [{"name": "a", "role": null}, {"name": "b", "role": "validator"}]}), {"consumer": [{"role": true}, {}]})
+	not "ROT014" in mock.ids(_deny(mock.plan([known, mock.sec({})]), {}))
+}
+
+# Values the input marks sensitive -----------------------------------------
+
+test_sensitive_owners_are_not_printed if {
+	f := mock.with_sensitive(mock.fam({"owner": "team-secret", "backup_owner": "TEAM-SECRET"}), {"owner": true, "backup_owner": true})
+	msgs := _deny(mock.plan([f, mock.sec({})]), {"allowed_owners": ["team-a"]})
+	msgs == {
+		`ROT010 rotation_secret_family.f: family "fam" has backup_owner (sensitive), the same team as owner (sensitive); name a different team`,
+		`ROT011 rotation_secret_family.f: owner (sensitive) is not in allowed_owners ["team-a"]`,
+		`ROT011 rotation_secret_family.f: backup_owner (sensitive) is not in allowed_owners ["team-a"]`,
+	}
+}
+
+test_sensitive_family_name_is_not_printed if {
+	f := mock.with_sensitive(mock.fam({"owner": "team-a", "backup_owner": "team-a"}), {"name": true})
+	_deny(mock.plan([f, mock.sec({})]), {}) == {`ROT010 rotation_secret_family.f: family (sensitive) has backup_owner "team-a", the same team as owner "team-a"; name a different team`}
+	s := mock.with_sensitive(mock.sec({"family": "nope"}), {"family": true})
+	_deny(mock.plan([s]), {}) == {"ROT012 rotation_secret.s: family (sensitive) is not a rotation_secret_family declared in this plan"}
+}
+
+test_sensitive_review_dates_are_not_printed if {
+	f := mock.with_sensitive(mock.fam({"reviewed_at": "2025-01-01T00:00:00Z"}), {"reviewed_at": true})
+	_warn(mock.plan([f, mock.sec({})]), {}) == {`ROT013 rotation_secret_family.f: review of family "fam" is overdue: reviewed_at (sensitive) + review_interval 90d = (sensitive), before 2026-01-05T09:00:00Z (plan timestamp)`}
+}
+
+# Values that are not strings are printed as JSON, not with %q.
+test_numbers_are_printed_as_json if {
+	f := mock.fam({"owner": 7, "backup_owner": 7, "name": 12})
+	mock.only(_deny(mock.plan([f, mock.sec({})]), {}), "ROT010") == {`ROT010 rotation_secret_family.f: family 12 has backup_owner 7, the same team as owner 7; name a different team`}
+	r := mock.fam({"reviewed_at": 1700000000})
+	_warn(mock.plan([r, mock.sec({})]), {}) == {`ROT013 rotation_secret_family.f: could not be checked: reviewed_at 1700000000 is not an RFC 3339 time`}
+}

@@ -28,14 +28,22 @@ _revoked contains [s, e] if {
 
 _revoked_before(s, e) if tf.prior_status[s.address][e.v.version] == "revoked"
 
-_reason(s, e) := sprintf("revoke_reason %q", [e.v.revoke_reason]) if {
-	is_string(e.v.revoke_reason)
-	trim_space(e.v.revoke_reason) != ""
-} else := sprintf("revoke_reason %q", [r]) if {
-	r := tf.value(s, ["revoke_reason"])
-	is_string(r)
-	trim_space(r) != ""
+# The reason of an early revocation for a message: the version's recorded
+# revoke_reason, else the resource's; "(sensitive)" when the input marks it
+# sensitive (the provider marks versions[*].revoke_reason sensitive).
+_reason(s, e) := sprintf("revoke_reason %s", [tf.shown(f)]) if {
+	f := tf.field(s, array.concat(e.path, ["revoke_reason"]))
+	_given(f)
+} else := sprintf("revoke_reason %s", [tf.shown(f)]) if {
+	f := tf.field(s, ["revoke_reason"])
+	_given(f)
 } else := "no revoke_reason recorded"
+
+_given(f) if {
+	f.state == "known"
+	is_string(f.value)
+	trim_space(f.value) != ""
+}
 
 _in_revoke_versions(s, v) if {
 	some x in tf.value(s, ["revoke_versions"])
@@ -74,7 +82,7 @@ _rot030_warn contains msg if {
 	overlap := tf.sdur(s, _overlap)
 	overlap.state == "known"
 	revoked - superseded < overlap.seconds * _ns
-	msg := sprintf("ROT030 %s: version %v was revoked at %s, %s after it was superseded at %s, before its overlap %s elapsed (%s)", [s.address, e.v.version, e.v.revoked_at, duration.format(_seconds(revoked - superseded)), e.v.superseded_at, overlap.value, _reason(s, e)])
+	msg := sprintf("ROT030 %s: version %s was revoked at %s, %s after it was superseded at %s, before its overlap %s elapsed (%s)", [s.address, tf.quote(e.v.version), e.v.revoked_at, duration.format(_seconds(revoked - superseded)), e.v.superseded_at, tf.text(overlap), _reason(s, e)])
 }
 
 _rot030_warn contains msg if {
@@ -82,7 +90,7 @@ _rot030_warn contains msg if {
 	tf.time_ns(e.v.revoked_at)
 	object.get(e.v, "superseded_at", null) == null
 	not tf.unknown(s, array.concat(e.path, ["superseded_at"]))
-	msg := sprintf("ROT030 %s: version %v was revoked at %s while it was still %s (%s)", [s.address, e.v.version, e.v.revoked_at, tf.status_before_revocation(e.v), _reason(s, e)])
+	msg := sprintf("ROT030 %s: version %s was revoked at %s while it was still %s (%s)", [s.address, tf.quote(e.v.version), e.v.revoked_at, tf.status_before_revocation(e.v), _reason(s, e)])
 }
 
 _rot030_warn contains msg if {
@@ -90,7 +98,7 @@ _rot030_warn contains msg if {
 	tf.unknown(s, array.concat(e.path, ["revoked_at"]))
 	_in_revoke_versions(s, e.v.version)
 	not _overlap_elapsed(s, e)
-	msg := sprintf("ROT030 %s: version %v (%s) is revoked by revoke_versions on this apply, before its overlap %s elapsed (%s)", [s.address, e.v.version, _prior(s, e), tf.field(s, _overlap).value, _reason(s, e)])
+	msg := sprintf("ROT030 %s: version %s (%s) is revoked by revoke_versions on this apply, before its overlap %s elapsed (%s)", [s.address, tf.quote(e.v.version), _prior(s, e), tf.text(tf.field(s, _overlap)), _reason(s, e)])
 }
 
 _seconds(ns) := (ns - (ns % _ns)) / _ns
@@ -173,27 +181,51 @@ _leaves := "the state has" if not tf.is_plan
 
 _statuses([]) := "none"
 
-_statuses(entries) := concat(", ", [sprintf("v%v %s", [e.v.version, e.v.status]) | some e in entries]) if count(entries) > 0
+_statuses(entries) := concat(", ", [sprintf("v%s %s", [tf.plain(e.v.version), tf.plain(object.get(e.v, "status", null))]) | some e in entries]) if count(entries) > 0
+
+# METADATA
+# title: a secret always keeps an active version (unknown input refused)
+# description: |
+#   ROT031 cannot show that the secret keeps an active version because the
+#   versions or their statuses are unknown until apply (the provider leaves
+#   them unknown when something it reads is unknown): the plan is refused.
+#   With params.unknown_inputs = "warn" it only warns.
+# custom:
+#   id: ROT031
+#   severity: deny
+#   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
+#   remediation: Make every value the resource reads known at plan time (a rotate_triggers or schedule value computed by another resource leaves the versions unknown), or set params.unknown_inputs to warn.
+deny contains msg if {
+	tf.refuse_unknown
+	some g in _rot031_gaps
+	msg := tf.refused("ROT031", g, "the apply could leave no active version, unseen")
+}
 
 # METADATA
 # title: a secret always keeps an active version (could not be checked)
-# description: ROT031 could not be checked because the versions or their statuses are unknown until apply.
+# description: ROT031 could not be checked because the versions or their statuses are unknown until apply (with params.unknown_inputs = "warn").
 # custom:
 #   id: ROT031
 #   severity: warn
 #   unchecked: true
 #   remediation: Nothing to change usually; review the next plan.
 warn contains msg if {
-	some msg in _rot031_unchecked
+	not tf.refuse_unknown
+	some g in _rot031_gaps
+	msg := tf.unchecked_gap("ROT031", g)
 }
 
-_rot031_unchecked contains msg if {
+_rot031_gaps contains tf.gap(s.address, sprintf("%s is unknown until apply", [tf.versions_attr(s)])) if {
 	some s in tf.secrets
 	not tf.versions_known(s)
-	msg := sprintf("ROT031 %s: could not be checked: %s is unknown until apply", [s.address, tf.versions_attr(s)])
 }
 
-_rot031_unchecked contains msg if {
+_rot031_gaps contains tf.gap(s.address, sprintf("%s is unknown until apply", [tf.path_string(array.concat(e.path, ["status"]))])) if {
 	some s in tf.secrets
 	tf.versions_known(s)
 	entries := tf.versions(s)
@@ -202,7 +234,6 @@ _rot031_unchecked contains msg if {
 	}
 	some e in entries
 	tf.unknown(s, array.concat(e.path, ["status"]))
-	msg := sprintf("ROT031 %s: could not be checked: %s is unknown until apply", [s.address, tf.path_string(array.concat(e.path, ["status"]))])
 }
 
 # ---------------------------------------------------------------------------
@@ -242,10 +273,9 @@ _blank(f) if {
 	trim_space(f.value) == ""
 }
 
-_overlap_text(s) := v if {
+_overlap_text(s) := tf.text(f) if {
 	f := tf.field(s, _overlap)
 	f.state == "known"
-	v := f.value
 } else := "(unknown)"
 
 # METADATA

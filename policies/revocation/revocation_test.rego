@@ -11,6 +11,14 @@ _warn(doc) := x if {
 	x := revocation.warn with input as doc with data.rotation.params as {}
 }
 
+_deny_p(doc, params) := x if {
+	x := revocation.deny with input as doc with data.rotation.params as params
+}
+
+_warn_p(doc, params) := x if {
+	x := revocation.warn with input as doc with data.rotation.params as params
+}
+
 _good := [mock.fam({}), mock.sec({})]
 
 test_good_plan_passes if {
@@ -121,17 +129,22 @@ test_rot031_schedule_with_active_slot_passes if {
 	not "ROT031" in mock.ids(_deny(mock.plan([mock.fam({}), mock.sched({})])))
 }
 
-test_rot031_unknown_versions_warns if {
+# Unknown at plan time fails closed; params.unknown_inputs = "warn" only
+# warns.
+test_rot031_unknown_versions_denies if {
 	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"versions": null}), {"versions": true})])
-	"ROT031 rotation_secret.s: could not be checked: versions is unknown until apply" in _warn(doc)
-	_deny(doc) == set()
+	_deny(doc) == {"ROT031 rotation_secret.s: refused: versions is unknown until apply (the apply could leave no active version, unseen; make the value known at plan time, or set params.unknown_inputs to warn)"}
+	not "ROT031" in mock.ids(_warn(doc))
+	"ROT031 rotation_secret.s: could not be checked: versions is unknown until apply" in _warn_p(doc, {"unknown_inputs": "warn"})
+	_deny_p(doc, {"unknown_inputs": "warn"}) == set()
 }
 
-test_rot031_unknown_status_warns if {
+test_rot031_unknown_status_denies if {
 	v := object.remove(mock.version(1, "active", {}), ["status"])
 	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"versions": [v]}), {"versions": [{"status": true}]})])
-	"ROT031 rotation_secret.s: could not be checked: versions[0].status is unknown until apply" in _warn(doc)
-	_deny(doc) == set()
+	_deny(doc) == {"ROT031 rotation_secret.s: refused: versions[0].status is unknown until apply (the apply could leave no active version, unseen; make the value known at plan time, or set params.unknown_inputs to warn)"}
+	"ROT031 rotation_secret.s: could not be checked: versions[0].status is unknown until apply" in _warn_p(doc, {"unknown_inputs": "warn"})
+	_deny_p(doc, {"unknown_inputs": "warn"}) == set()
 }
 
 # ROT032 -----------------------------------------------------------------
@@ -160,4 +173,21 @@ test_rot032_unknown_reason_warns if {
 test_rot032_unknown_hold_warns if {
 	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"hold_revocation": null}), {"hold_revocation": true})])
 	"ROT032 rotation_secret.s: could not be checked: hold_revocation is unknown until apply" in _warn(doc)
+}
+
+# The provider marks versions[*].revoke_reason sensitive, and a
+# configuration may mark revoke_reason sensitive: the reason is not printed.
+test_rot030_sensitive_reason_is_not_printed if {
+	revoked := mock.version(1, "revoked", {"revoked_at": "2026-01-05T08:00:00Z", "revoke_reason": "leaked by Mallory"})
+	s := mock.with_sensitive(mock.sec({"versions": [revoked, _v2_active], "revoke_reason": "leaked by Mallory"}), {"versions": [{"revoke_reason": true}, {}], "revoke_reason": true})
+	_warn(mock.state([mock.fam({}), s])) == {`ROT030 rotation_secret.s: version 1 was revoked at 2026-01-05T08:00:00Z while it was still active (revoke_reason (sensitive))`}
+	plain := mock.with_sensitive(mock.sec({"versions": [object.remove(revoked, ["revoke_reason"]), _v2_active], "revoke_reason": "leaked by Mallory"}), {"revoke_reason": true})
+	_warn(mock.state([mock.fam({}), plain])) == {`ROT030 rotation_secret.s: version 1 was revoked at 2026-01-05T08:00:00Z while it was still active (revoke_reason (sensitive))`}
+}
+
+test_rot030_sensitive_overlap_is_not_printed if {
+	doc := _emergency({})
+	doc.resource_changes[1].type == "rotation_secret"
+	marked := json.patch(doc, [{"op": "add", "path": "/resource_changes/1/change/after_sensitive", "value": {"schedule": {"overlap": true}}}])
+	_warn(marked) == {`ROT030 rotation_secret.s: version 1 (previous) is revoked by revoke_versions on this apply, before its overlap (sensitive) elapsed (revoke_reason "INC-7")`}
 }

@@ -54,39 +54,66 @@ _rot001_deny contains msg if {
 	cls.state == "known"
 	limit := duration.seconds(params.max_ttl[cls.value])
 	ttl.seconds > limit
-	msg := sprintf("ROT001 %s: ttl %s exceeds %s, the max_ttl for classification %s (%s)", [s.address, ttl.value, duration.format(limit), cls.value, tf.family_note(s)])
+	msg := sprintf("ROT001 %s: ttl %s exceeds %s, the max_ttl for classification %s (%s)", [s.address, tf.text(ttl), duration.format(limit), tf.text(cls), tf.family_note(s)])
 }
 
 # "90d, the max_ttl for classification high", for the ttl-not-set message.
-_max_text(cls) := sprintf("%s, the max_ttl for classification %s", [duration.format(duration.seconds(params.max_ttl[cls.value])), cls.value]) if {
+_max_text(cls) := sprintf("%s, the max_ttl for classification %s", [duration.format(duration.seconds(params.max_ttl[cls.value])), tf.text(cls)]) if {
 	cls.state == "known"
 	duration.valid(params.max_ttl[cls.value])
 } else := "the max_ttl of the family's classification"
 
 # METADATA
+# title: ttl set and within max_ttl (unknown input refused)
+# description: |
+#   ROT001 cannot show that the ttl is within the classification's maximum
+#   because ttl or the family's classification is unknown until apply (or
+#   ttl is not a duration): the apply could set a longer ttl unseen, so the
+#   plan is refused. With params.unknown_inputs = "warn" it only warns.
+# custom:
+#   id: ROT001
+#   severity: deny
+#   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
+#   remediation: Make ttl and the family's classification known at plan time (literals or known variables), or set params.unknown_inputs to warn.
+deny contains msg if {
+	tf.refuse_unknown
+	some g in _rot001_gaps
+	msg := tf.refused("ROT001", g, "the apply could set a ttl above the classification's maximum unseen")
+}
+
+# METADATA
 # title: ttl set and within max_ttl (could not be checked)
-# description: ROT001 could not be checked because ttl or the family's classification is unknown until apply, or a parameter is invalid.
+# description: ROT001 could not be checked because ttl or the family's classification is unknown until apply (with params.unknown_inputs = "warn"), or params.max_ttl is invalid.
 # custom:
 #   id: ROT001
 #   severity: warn
 #   unchecked: true
 #   remediation: Make ttl and the family's classification known at plan time (literals or known variables), or fix params.max_ttl.
 warn contains msg if {
+	not tf.refuse_unknown
+	some g in _rot001_gaps
+	msg := tf.unchecked_gap("ROT001", g)
+}
+
+warn contains msg if {
 	some msg in _rot001_unchecked
 }
 
-_rot001_unchecked contains msg if {
+_rot001_gaps contains tf.gap(s.address, tf.reason(_ttl, ttl)) if {
 	some s in tf.secrets
 	ttl := tf.sdur(s, _ttl)
 	ttl.state in {"unknown", "invalid"}
-	msg := tf.unchecked("ROT001", s, _ttl, ttl)
 }
 
-_rot001_unchecked contains msg if {
+_rot001_gaps contains tf.gap(s.address, tf.reason_of(f, ["classification"], tf.classification(s))) if {
 	some s in tf.secrets
 	tf.classification(s).state != "known"
 	f := tf.families[tf.family_of[s.address]]
-	msg := tf.unchecked_of("ROT001", s, f, ["classification"], tf.classification(s))
 }
 
 _rot001_unchecked contains msg if {
@@ -94,7 +121,7 @@ _rot001_unchecked contains msg if {
 	cls := tf.classification(s)
 	cls.state == "known"
 	not duration.valid(params.max_ttl[cls.value])
-	msg := sprintf("ROT001 %s: could not be checked: no valid params.max_ttl for classification %q (%s)", [s.address, cls.value, tf.family_note(s)])
+	msg := sprintf("ROT001 %s: could not be checked: no valid params.max_ttl for classification %s (%s)", [s.address, tf.shown(cls), tf.family_note(s)])
 }
 
 # ---------------------------------------------------------------------------
@@ -129,25 +156,49 @@ _rot002_deny contains msg if {
 	}
 	need := (p.seconds + per.seconds) + o.seconds
 	need > ttl.seconds
-	msg := sprintf("ROT002 %s: propagation %s + period %s + overlap %s = %s exceeds ttl %s", [s.address, p.value, per.value, o.value, duration.format(need), ttl.value])
+	msg := sprintf("ROT002 %s: propagation %s + period %s + overlap %s = %s exceeds ttl %s", [s.address, tf.text(p), tf.text(per), tf.text(o), tf.sum_text([p, per, o], need), tf.text(ttl)])
+}
+
+# METADATA
+# title: propagation + period + overlap <= ttl (unknown input refused)
+# description: |
+#   ROT002 cannot show that a version's ttl covers its propagation, period
+#   and overlap because one of them is unknown until apply, not set or not a
+#   duration: the plan is refused. With params.unknown_inputs = "warn" it
+#   only warns.
+# custom:
+#   id: ROT002
+#   severity: deny
+#   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
+#   remediation: Make the schedule durations known at plan time, or set params.unknown_inputs to warn.
+deny contains msg if {
+	tf.refuse_unknown
+	some g in _rot002_gaps
+	msg := tf.refused("ROT002", g, "the apply could give versions a ttl shorter than propagation + period + overlap unseen")
 }
 
 # METADATA
 # title: propagation + period + overlap <= ttl (could not be checked)
-# description: ROT002 could not be checked because a schedule duration is unknown until apply, not set, or not a duration.
+# description: ROT002 could not be checked because a schedule duration is unknown until apply, not set, or not a duration (with params.unknown_inputs = "warn").
 # custom:
 #   id: ROT002
 #   severity: warn
 #   unchecked: true
 #   remediation: Make the schedule durations known at plan time.
 warn contains msg if {
-	some msg in _rot002_unchecked
+	not tf.refuse_unknown
+	some g in _rot002_gaps
+	msg := tf.unchecked_gap("ROT002", g)
 }
 
-_rot002_unchecked contains msg if {
+_rot002_gaps contains tf.gap(s.address, tf.reason(path, tf.sdur(s, path))) if {
 	some s in tf.secrets
 	some path in _lifetime
-	msg := tf.unchecked("ROT002", s, path, tf.sdur(s, path))
 }
 
 # ---------------------------------------------------------------------------
@@ -183,7 +234,7 @@ _rot003_deny contains msg if {
 	e.v.status in tf.accepted_statuses
 	exp := _expiry(s, e)
 	exp < tf.as_of
-	msg := sprintf("ROT003 %s: version %v (%s) expired at %s but is still accepted at %s", [s.address, e.v.version, e.v.status, tf.rfc3339(exp), tf.as_of_text])
+	msg := sprintf("ROT003 %s: version %s (%s) expired at %s but is still accepted at %s", [s.address, tf.quote(e.v.version), e.v.status, tf.rfc3339(exp), tf.as_of_text])
 }
 
 # The expiry of a version: expires_at, else issued_at + ttl.
@@ -198,35 +249,57 @@ _expiry(s, e) := exp if {
 }
 
 # METADATA
+# title: no accepted version past its ttl (unknown input refused)
+# description: |
+#   ROT003 cannot show that no expired version stays accepted because the
+#   versions, a version's status or its expires_at are unknown until apply
+#   (the provider leaves them unknown when something it reads is unknown):
+#   the plan is refused. With params.unknown_inputs = "warn" it only warns.
+# custom:
+#   id: ROT003
+#   severity: deny
+#   unknown_input: true
+#   parameters:
+#     unknown_inputs: >-
+#       "deny" (the default): an input unknown until apply, not set or not
+#       valid denies the plan; "warn": the rule only warns that it could not
+#       be checked
+#   remediation: Make every value the resource reads known at plan time (a rotate_triggers or schedule value computed by another resource leaves the versions unknown), or set params.unknown_inputs to warn.
+deny contains msg if {
+	tf.refuse_unknown
+	some g in _rot003_gaps
+	msg := tf.refused("ROT003", g, "the apply could leave an expired version accepted unseen")
+}
+
+# METADATA
 # title: no accepted version past its ttl (could not be checked)
-# description: ROT003 could not be checked because the versions, a version's status or its expires_at are unknown until apply.
+# description: ROT003 could not be checked because the versions, a version's status or its expires_at are unknown until apply (with params.unknown_inputs = "warn").
 # custom:
 #   id: ROT003
 #   severity: warn
 #   unchecked: true
 #   remediation: Nothing to change in the configuration usually; review the plan after the unknown values are known (e.g. on the next plan).
 warn contains msg if {
-	some msg in _rot003_unchecked
+	not tf.refuse_unknown
+	some g in _rot003_gaps
+	msg := tf.unchecked_gap("ROT003", g)
 }
 
-_rot003_unchecked contains msg if {
+_rot003_gaps contains tf.gap(s.address, sprintf("%s is unknown until apply", [tf.versions_attr(s)])) if {
 	some s in tf.secrets
 	not tf.versions_known(s)
-	msg := sprintf("ROT003 %s: could not be checked: %s is unknown until apply", [s.address, tf.versions_attr(s)])
 }
 
-_rot003_unchecked contains msg if {
+_rot003_gaps contains tf.gap(s.address, sprintf("%s is unknown until apply", [tf.path_string(array.concat(e.path, ["status"]))])) if {
 	some s in tf.secrets
 	some e in tf.versions(s)
 	tf.unknown(s, array.concat(e.path, ["status"]))
-	msg := sprintf("ROT003 %s: could not be checked: %s is unknown until apply", [s.address, tf.path_string(array.concat(e.path, ["status"]))])
 }
 
-_rot003_unchecked contains msg if {
+_rot003_gaps contains tf.gap(s.address, sprintf("%s is unknown until apply", [tf.path_string(array.concat(e.path, ["expires_at"]))])) if {
 	some s in tf.secrets
 	some e in tf.versions(s)
 	e.v.status in tf.accepted_statuses
 	tf.unknown(s, array.concat(e.path, ["expires_at"]))
 	not tf.unknown(s, array.concat(e.path, ["issued_at"]))
-	msg := sprintf("ROT003 %s: could not be checked: %s is unknown until apply", [s.address, tf.path_string(array.concat(e.path, ["expires_at"]))])
 }

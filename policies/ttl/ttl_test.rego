@@ -15,6 +15,12 @@ _deny_p(doc, params) := x if {
 	x := ttl.deny with input as doc with data.rotation.params as params
 }
 
+_warn_p(doc, params) := x if {
+	x := ttl.warn with input as doc with data.rotation.params as params
+}
+
+_lenient := {"unknown_inputs": "warn"}
+
 _good := [mock.fam({}), mock.sec({})]
 
 test_good_plan_passes if {
@@ -59,20 +65,38 @@ test_rot001_params_override_one_class if {
 	not "ROT001" in mock.ids(_deny_p(doc, {"max_ttl": {"critical": "1d"}}))
 }
 
-test_rot001_ttl_unknown_warns if {
+# Unknown at plan time fails closed; params.unknown_inputs = "warn" only
+# warns.
+test_rot001_ttl_unknown_denies if {
 	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"schedule": {"ttl": null}}), {"schedule": {"ttl": true}})])
-	"ROT001 rotation_secret.s: could not be checked: schedule.ttl is unknown until apply" in _warn(doc)
-	not "ROT001" in mock.ids(_deny(doc))
+	mock.only(_deny(doc), "ROT001") == {"ROT001 rotation_secret.s: refused: schedule.ttl is unknown until apply (the apply could set a ttl above the classification's maximum unseen; make the value known at plan time, or set params.unknown_inputs to warn)"}
+	not "ROT001" in mock.ids(_warn(doc))
+}
+
+test_rot001_ttl_unknown_warns_with_unknown_inputs_warn if {
+	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"schedule": {"ttl": null}}), {"schedule": {"ttl": true}})])
+	mock.only(_warn_p(doc, _lenient), "ROT001") == {"ROT001 rotation_secret.s: could not be checked: schedule.ttl is unknown until apply"}
+	not "ROT001" in mock.ids(_deny_p(doc, _lenient))
+}
+
+test_rot001_invalid_unknown_inputs_fails_closed if {
+	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"schedule": {"ttl": null}}), {"schedule": {"ttl": true}})])
+	"ROT001" in mock.ids(_deny_p(doc, {"unknown_inputs": "maybe"}))
 }
 
 test_rot001_ttl_not_set_with_unknown_classification_fails if {
 	doc := mock.plan([mock.with_unknown(mock.fam({"classification": null}), {"classification": true}), mock.sec({"schedule": {"ttl": null}})])
-	mock.only(_deny(doc), "ROT001") == {"ROT001 rotation_secret.s: schedule.ttl is not set; set it to at most the max_ttl of the family's classification (family rotation_secret_family.f)"}
+	msgs := mock.only(_deny(doc), "ROT001")
+	"ROT001 rotation_secret.s: schedule.ttl is not set; set it to at most the max_ttl of the family's classification (family rotation_secret_family.f)" in msgs
+	count(msgs) == 2 # and the refusal for the unknown classification
+	mock.only(_deny_p(doc, _lenient), "ROT001") == {"ROT001 rotation_secret.s: schedule.ttl is not set; set it to at most the max_ttl of the family's classification (family rotation_secret_family.f)"}
 }
 
-test_rot001_classification_unknown_warns if {
+test_rot001_classification_unknown_denies if {
 	doc := mock.plan([mock.with_unknown(mock.fam({"classification": null}), {"classification": true}), mock.sec({})])
-	"ROT001 rotation_secret.s: could not be checked: classification of rotation_secret_family.f is unknown until apply" in _warn(doc)
+	some m in mock.only(_deny(doc), "ROT001")
+	startswith(m, "ROT001 rotation_secret.s: refused: classification of rotation_secret_family.f is unknown until apply (")
+	"ROT001 rotation_secret.s: could not be checked: classification of rotation_secret_family.f is unknown until apply" in _warn_p(doc, _lenient)
 }
 
 test_rot001_invalid_param_warns if {
@@ -91,21 +115,34 @@ test_rot002_too_short_fails if {
 	msgs == {"ROT002 rotation_secret.s: propagation 1h + period 30d + overlap 2h = 30d3h exceeds ttl 30d"}
 }
 
-test_rot002_unknown_warns if {
+test_rot002_unknown_denies if {
 	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"schedule": {"period": null}}), {"schedule": {"period": true}})])
-	"ROT002 rotation_secret.s: could not be checked: schedule.period is unknown until apply" in _warn(doc)
-	not "ROT002" in mock.ids(_deny(doc))
+	mock.only(_deny(doc), "ROT002") == {"ROT002 rotation_secret.s: refused: schedule.period is unknown until apply (the apply could give versions a ttl shorter than propagation + period + overlap unseen; make the value known at plan time, or set params.unknown_inputs to warn)"}
+	not "ROT002" in mock.ids(_warn(doc))
+	"ROT002 rotation_secret.s: could not be checked: schedule.period is unknown until apply" in _warn_p(doc, _lenient)
+	not "ROT002" in mock.ids(_deny_p(doc, _lenient))
 }
 
-test_rot002_invalid_duration_warns if {
+test_rot002_invalid_duration_denies if {
 	doc := mock.plan([mock.fam({}), mock.sec({"schedule": {"overlap": "2 h"}})])
-	some m in _warn(doc)
-	startswith(m, `ROT002 rotation_secret.s: could not be checked: schedule.overlap "2 h" is not a duration`)
+	some m in _deny(doc)
+	startswith(m, `ROT002 rotation_secret.s: refused: schedule.overlap "2 h" is not a duration`)
+	some w in _warn_p(doc, _lenient)
+	startswith(w, `ROT002 rotation_secret.s: could not be checked: schedule.overlap "2 h" is not a duration`)
 }
 
-test_rot002_whole_schedule_unknown_warns if {
+# A number where a duration string belongs is printed as a number, not as
+# the character with that code (Go's %q of a number).
+test_rot002_number_for_a_duration_is_printed_as_json if {
+	doc := mock.plan([mock.fam({}), mock.sec({"schedule": {"overlap": 3600}})])
+	some m in _deny(doc)
+	startswith(m, `ROT002 rotation_secret.s: refused: schedule.overlap 3600 is not a duration (`)
+}
+
+test_rot002_whole_schedule_unknown_denies if {
 	doc := mock.plan([mock.fam({}), mock.with_unknown(mock.sec({"schedule": null}), {"schedule": true})])
-	count(mock.only(_warn(doc), "ROT002")) == 4
+	count(mock.only(_deny(doc), "ROT002")) == 4
+	count(mock.only(_warn_p(doc, _lenient), "ROT002")) == 4
 }
 
 # ROT003 -----------------------------------------------------------------
@@ -161,24 +198,41 @@ test_rot003_new_version_of_this_apply_is_not_expired if {
 	not "ROT003" in mock.ids(_warn(doc))
 }
 
-test_rot003_unknown_expiry_of_old_version_warns if {
+test_rot003_unknown_expiry_of_old_version_denies if {
 	v := object.remove(mock.version(1, "active", {}), ["expires_at"])
 	r := mock.with_unknown(mock.sec({"versions": [v]}), {"versions": [{"expires_at": true}]})
-	mock.only(_warn(mock.plan([mock.fam({}), r])), "ROT003") == {"ROT003 rotation_secret.s: could not be checked: versions[0].expires_at is unknown until apply"}
+	doc := mock.plan([mock.fam({}), r])
+	mock.only(_deny(doc), "ROT003") == {"ROT003 rotation_secret.s: refused: versions[0].expires_at is unknown until apply (the apply could leave an expired version accepted unseen; make the value known at plan time, or set params.unknown_inputs to warn)"}
+	mock.only(_warn_p(doc, _lenient), "ROT003") == {"ROT003 rotation_secret.s: could not be checked: versions[0].expires_at is unknown until apply"}
 }
 
-test_rot003_unknown_versions_warns if {
+test_rot003_unknown_versions_denies if {
 	r := mock.with_unknown(mock.sec({"versions": null}), {"versions": true})
-	mock.only(_warn(mock.plan([mock.fam({}), r])), "ROT003") == {"ROT003 rotation_secret.s: could not be checked: versions is unknown until apply"}
+	doc := mock.plan([mock.fam({}), r])
+	mock.only(_deny(doc), "ROT003") == {"ROT003 rotation_secret.s: refused: versions is unknown until apply (the apply could leave an expired version accepted unseen; make the value known at plan time, or set params.unknown_inputs to warn)"}
+	mock.only(_warn_p(doc, _lenient), "ROT003") == {"ROT003 rotation_secret.s: could not be checked: versions is unknown until apply"}
+	not "ROT003" in mock.ids(_deny_p(doc, _lenient))
 }
 
-test_rot003_unknown_status_warns if {
+test_rot003_unknown_status_denies if {
 	v := object.remove(mock.version(1, "active", {}), ["status"])
 	r := mock.with_unknown(mock.sec({"versions": [v]}), {"versions": [{"status": true}]})
-	"ROT003 rotation_secret.s: could not be checked: versions[0].status is unknown until apply" in _warn(mock.plan([mock.fam({}), r]))
+	doc := mock.plan([mock.fam({}), r])
+	some m in mock.only(_deny(doc), "ROT003")
+	startswith(m, "ROT003 rotation_secret.s: refused: versions[0].status is unknown until apply (")
+	"ROT003 rotation_secret.s: could not be checked: versions[0].status is unknown until apply" in _warn_p(doc, _lenient)
 }
 
 test_deleted_resources_are_skipped if {
 	r := object.union(mock.sec({"schedule": {"ttl": "1000d"}}), {"actions": ["delete"]})
 	_deny(mock.plan([mock.fam({}), r])) == set()
+}
+
+test_sensitive_durations_are_not_printed if {
+	s := mock.with_sensitive(mock.sec({"schedule": {"ttl": "30d"}}), {"schedule": {"ttl": true}})
+	mock.only(_deny(mock.plan([mock.fam({}), s])), "ROT002") == {"ROT002 rotation_secret.s: propagation 1h + period 30d + overlap 2h = 30d3h exceeds ttl (sensitive)"}
+	p := mock.with_sensitive(mock.sec({"schedule": {"ttl": "100d", "period": "90d"}}), {"schedule": {"period": true, "ttl": true}})
+	mock.only(_deny(mock.plan([mock.fam({}), p])), "ROT001") == {"ROT001 rotation_secret.s: ttl (sensitive) exceeds 90d, the max_ttl for classification high (family rotation_secret_family.f)"}
+	q := mock.with_sensitive(mock.sec({"schedule": {"ttl": "30d", "period": "30d"}}), {"schedule": {"period": true}})
+	mock.only(_deny(mock.plan([mock.fam({}), q])), "ROT002") == {"ROT002 rotation_secret.s: propagation 1h + period (sensitive) + overlap 2h = (sensitive) exceeds ttl 30d"}
 }

@@ -1,6 +1,6 @@
-# Values unknown until apply never pass silently: ttl comes from another
-# resource, so ROT001/ROT002 and the version rules (ROT003/ROT030/ROT031)
-# warn that they could not be checked.
+# Unknown until apply fails closed: ttl comes from another resource, so
+# ROT001/ROT002/ROT003/ROT031 deny (params.unknown_inputs = "warn": they warn
+# "could not be checked") and ROT030 warns that it could not be checked.
 terraform {
   required_providers {
     rotation = {

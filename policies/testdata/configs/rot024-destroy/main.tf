@@ -1,0 +1,64 @@
+# ROT024: `plan -destroy` drops every accepted version of the secret and of
+# the schedule in one apply.
+terraform {
+  required_providers {
+    rotation = {
+      source = "rotationkit/rotation"
+    }
+  }
+}
+
+resource "rotation_secret_family" "f" {
+  name              = "session-signing"
+  purpose           = "Signs the session tokens of the web front end."
+  owner             = "team-identity"
+  backup_owner      = "team-platform"
+  classification    = "high"
+  artifact_lifetime = "15m"
+  reviewed_at       = "2025-12-01T10:00:00Z"
+
+  consumer {
+    name      = "api"
+    role      = "validator"
+    cache_ttl = "1h"
+  }
+}
+
+resource "rotation_secret" "session" {
+  family = rotation_secret_family.f.id
+  name   = "prod"
+  type   = "ed25519"
+
+  schedule {
+    period      = "30d"
+    overlap     = "2h"
+    propagation = "1h"
+    ttl         = "45d"
+
+    change_window {
+      days      = ["mon", "tue", "wed", "thu"]
+      start     = "08:00"
+      end       = "17:00"
+      time_zone = "UTC"
+    }
+  }
+}
+
+resource "rotation_schedule" "db" {
+  family = rotation_secret_family.f.id
+  name   = "db"
+
+  schedule {
+    period      = "30d"
+    overlap     = "2h"
+    propagation = "1h"
+    ttl         = "45d"
+
+    change_window {
+      days      = ["mon", "tue", "wed", "thu"]
+      start     = "08:00"
+      end       = "17:00"
+      time_zone = "UTC"
+    }
+  }
+}
