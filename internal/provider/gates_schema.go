@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -492,7 +493,10 @@ func (a *lifecycleResource[M, R, P]) decideGated(ctx context.Context, m P, spec 
 	}
 	client := a.data.prometheus()
 	failed := func(gate string, rg *string, err error) {
-		*rg = "prometheus: " + err.Error()
+		*rg = "prometheus query failed, see the warning"
+		if errors.Is(err, errNoPrometheusURL) {
+			*rg = "prometheus_url is not set"
+		}
 		diags.AddWarning("Rotation: "+resource+": "+gate+" evidence unusable",
 			fmt.Sprintf("The %s evidence could not be read, so the step it gates does not happen in this plan (waiting is the safe side; "+
 				"nothing else in the plan is held back): %v", gate, err))
@@ -524,7 +528,7 @@ func (a *lifecycleResource[M, R, P]) decideGated(ctx context.Context, m P, spec 
 	return dec, spec, err
 }
 
-var errNoPrometheusURL = fmt.Errorf("the provider's prometheus_url is not set; set it in the provider block (and prometheus_bearer_token if the server needs one)")
+var errNoPrometheusURL = errors.New("the provider's prometheus_url is not set; set it in the provider block (and prometheus_bearer_token if the server needs one)")
 
 func fetchUse(ctx context.Context, c *promClient, p *prometheusModel, at time.Time, keys keyIndex, resource string, diags *diag.Diagnostics) (*lifecycle.UseEvidence, error) {
 	samples, err := c.query(ctx, p.Query.ValueString(), at)
