@@ -244,7 +244,11 @@ func (e *engine) emissionWait(p *Version) (string, *Wait) {
 		w.For = fmt.Sprintf("waiting for %s to report v%d", strings.Join(missing, ", "), p.Version)
 		return "", w
 	}
-	return fmt.Sprintf("%s observed %s: %s report v%d", ev.Source, ts(ev.ObservedAt), strings.Join(g.Sources, ", "), p.Version), nil
+	verb := "report"
+	if len(g.Sources) == 1 {
+		verb = "reports"
+	}
+	return fmt.Sprintf("%s observed %s: %s %s v%d", ev.Source, ts(ev.ObservedAt), strings.Join(g.Sources, ", "), verb, p.Version), nil
 }
 
 func later(a, b time.Time) time.Time {
