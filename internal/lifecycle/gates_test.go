@@ -41,13 +41,12 @@ func TestDecideRevocationGate(t *testing.T) {
 	// v2 active since day 31 10:00.
 	type gateCase struct {
 		engineCase
-		wait       string // the wait's text, "" for none
-		until      time.Time
-		evidence   string // v1's recorded revocation evidence
-		needsUse   bool
-		pastMax    bool
-		lateUses   int
-		successorV bool
+		wait     string // the wait's text, "" for none
+		until    time.Time
+		evidence string // v1's recorded revocation evidence
+		needsUse bool
+		pastMax  bool
+		lateUses int
 	}
 	cases := []gateCase{
 		{engineCase: engineCase{name: "no evidence waits", prior: stQ, at: d(38), gates: revGate(nil, true), trs: "",

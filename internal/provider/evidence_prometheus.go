@@ -96,11 +96,11 @@ func (c *promClient) query(ctx context.Context, query string, at time.Time) ([]p
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) && ue.Timeout() {
-			return nil, fmt.Errorf("Prometheus at %s did not answer within %s", c.endpoint, promTimeout)
+			return nil, fmt.Errorf("the Prometheus server at %s did not answer within %s", c.endpoint, promTimeout)
 		}
-		return nil, fmt.Errorf("Prometheus at %s is unreachable: %v", c.endpoint, unwrapURLError(err))
+		return nil, fmt.Errorf("the Prometheus server at %s is unreachable: %v", c.endpoint, unwrapURLError(err))
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxPromBody+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading the answer of Prometheus at %s: %v", c.endpoint, err)
@@ -116,25 +116,25 @@ func (c *promClient) query(ctx context.Context, query string, at time.Time) ([]p
 			detail = pr.ErrorType + ": " + pr.Error
 		}
 		hint := ""
-		switch {
-		case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		switch resp.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden:
 			hint = " (check prometheus_bearer_token)"
-		case resp.StatusCode == http.StatusNotFound:
+		case http.StatusNotFound:
 			hint = " (check prometheus_url: it is the address the HTTP API is served under, without /api/v1)"
-		case resp.StatusCode == http.StatusBadRequest || resp.StatusCode == http.StatusUnprocessableEntity:
+		case http.StatusBadRequest, http.StatusUnprocessableEntity:
 			hint = " (check the query)"
 		}
-		return nil, fmt.Errorf("Prometheus at %s answered HTTP %d%s: %s", c.endpoint, resp.StatusCode, hint, detail)
+		return nil, fmt.Errorf("the Prometheus server at %s answered HTTP %d%s: %s", c.endpoint, resp.StatusCode, hint, detail)
 	}
 	if jsonErr != nil {
-		return nil, fmt.Errorf("Prometheus at %s answered a malformed body (%v): %s", c.endpoint, jsonErr, snippet(body))
+		return nil, fmt.Errorf("the Prometheus server at %s answered a malformed body (%v): %s", c.endpoint, jsonErr, snippet(body))
 	}
 	if pr.Status != "success" {
-		return nil, fmt.Errorf("Prometheus at %s answered status %q: %s %s", c.endpoint, pr.Status, pr.ErrorType, pr.Error)
+		return nil, fmt.Errorf("the Prometheus server at %s answered status %q: %s %s", c.endpoint, pr.Status, pr.ErrorType, pr.Error)
 	}
 	var data promData
 	if err := json.Unmarshal(pr.Data, &data); err != nil {
-		return nil, fmt.Errorf("Prometheus at %s answered a malformed body: data: %v", c.endpoint, err)
+		return nil, fmt.Errorf("the Prometheus server at %s answered a malformed body: data: %v", c.endpoint, err)
 	}
 	switch data.ResultType {
 	case "vector":
@@ -142,18 +142,18 @@ func (c *promClient) query(ctx context.Context, query string, at time.Time) ([]p
 		return nil, fmt.Errorf("the query returned a matrix (a range vector such as metric[5m]) where an instant vector is expected; " +
 			"wrap it in a function that returns one value per series, such as max_over_time(...) or last_over_time(...)")
 	case "":
-		return nil, fmt.Errorf("Prometheus at %s answered a malformed body: data.resultType is missing", c.endpoint)
+		return nil, fmt.Errorf("the Prometheus server at %s answered a malformed body: data.resultType is missing", c.endpoint)
 	default:
 		return nil, fmt.Errorf("the query returned a %s where an instant vector is expected: it must return one series per version, each with its labels", data.ResultType)
 	}
 	var raw []promVectorSample
 	if err := json.Unmarshal(data.Result, &raw); err != nil {
-		return nil, fmt.Errorf("Prometheus at %s answered a malformed body: data.result: %v", c.endpoint, err)
+		return nil, fmt.Errorf("the Prometheus server at %s answered a malformed body: data.result: %v", c.endpoint, err)
 	}
 	out := make([]promSample, 0, len(raw))
 	for _, s := range raw {
 		if len(s.Value) != 2 {
-			return nil, fmt.Errorf("Prometheus at %s answered a malformed body: series %s has value %s, not [time, \"value\"]", c.endpoint, labelText(s.Metric), rawList(s.Value))
+			return nil, fmt.Errorf("the Prometheus server at %s answered a malformed body: series %s has value %s, not [time, \"value\"]", c.endpoint, labelText(s.Metric), rawList(s.Value))
 		}
 		var text string
 		if err := json.Unmarshal(s.Value[1], &text); err != nil {

@@ -95,7 +95,7 @@ func runPrometheus(t *testing.T, bin, cfg, data, logPath string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	defer logFile.Close()
+	defer func() { _ = logFile.Close() }()
 	cmd := exec.Command(bin, "--config.file="+cfg, "--storage.tsdb.path="+data, "--web.listen-address="+addr,
 		"--storage.tsdb.retention.time=100y", "--log.level=warn")
 	cmd.Stdout, cmd.Stderr = logFile, logFile
@@ -106,7 +106,9 @@ func runPrometheus(t *testing.T, bin, cfg, data, logPath string) (string, error)
 	go func() { exited <- cmd.Wait() }()
 	stop := func() {
 		_ = cmd.Process.Kill()
-		<-exited
+		if err := <-exited; err != nil {
+			t.Logf("prometheus stopped: %v", err) // killed: "signal: killed"
+		}
 	}
 	url := "http://" + addr
 	deadline := time.Now().Add(toolTimeout)

@@ -24,11 +24,10 @@ import (
 // fakeProm is a Prometheus HTTP API that answers what answer returns and
 // records every query.
 type fakeProm struct {
-	srv     *httptest.Server
-	mu      sync.Mutex
-	calls   []promCall
-	answer  func(query string, at time.Time) (int, string)
-	closing bool
+	srv    *httptest.Server
+	mu     sync.Mutex
+	calls  []promCall
+	answer func(query string, at time.Time) (int, string)
 }
 
 type promCall struct {
