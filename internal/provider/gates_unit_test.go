@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -629,4 +630,128 @@ func TestProviderConfigure_prometheus(t *testing.T) {
 	if diags.HasError() || data.Prometheus != nil {
 		t.Fatalf("no URL: %v %+v", diags, data)
 	}
+}
+
+// TestGateAttributesUpgrade: a state written before the gates existed (no
+// revocation_gate, emission_gate, used_after_revocation, and no evidence
+// attributes on its versions or slots) reads with them null, and the first
+// plan after the upgrade is empty.
+func TestGateAttributesUpgrade(t *testing.T) {
+	for _, typeName := range []string{"rotation_secret", "rotation_schedule"} {
+		t.Run(typeName, func(t *testing.T) {
+			h := newProtoHarnessFor(t, typeName)
+			s := lifecycleSpec{}
+			if typeName == "rotation_secret" {
+				s.typ = "hmac"
+			}
+			for _, at := range []string{"2026-01-05T09:00:00Z", "2026-02-04T09:00:00Z", "2026-02-04T10:00:00Z"} {
+				h.at(at).apply(s, must(h.mustPlan(s)))
+			}
+			cur := dynamic(t, h.typ, h.state)
+			raw, err := json.Marshal(mustJSONValue(t, cur, h.typ))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var doc map[string]any
+			if err := json.Unmarshal(raw, &doc); err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"revocation_gate", "emission_gate", "used_after_revocation"} {
+				delete(doc, k)
+			}
+			stripped := 0
+			var strip func(v any)
+			strip = func(v any) {
+				switch x := v.(type) {
+				case map[string]any:
+					for _, k := range []string{"activation_evidence", "revocation_evidence"} {
+						if _, ok := x[k]; ok {
+							delete(x, k)
+							stripped++
+						}
+					}
+					for _, y := range x {
+						strip(y)
+					}
+				case []any:
+					for _, y := range x {
+						strip(y)
+					}
+				}
+			}
+			strip(doc)
+			if stripped == 0 {
+				t.Fatal("no evidence attribute found to strip")
+			}
+			old, _ := json.Marshal(doc)
+			version := int64(0)
+			if typeName == "rotation_secret" {
+				version = secretSchemaVersion
+			}
+			resp, err := h.srv.UpgradeResourceState(context.Background(), &tfprotov6.UpgradeResourceStateRequest{
+				TypeName: typeName, Version: version, RawState: &tfprotov6.RawState{JSON: old},
+			})
+			if err != nil || hasErrors(resp.Diagnostics) {
+				t.Fatalf("UpgradeResourceState: %v %s", err, diagText(resp.Diagnostics))
+			}
+			up, err := resp.UpgradedState.Unmarshal(h.typ)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !up.Equal(h.state) {
+				t.Fatalf("upgraded state differs:\n%v\n%v", up, h.state)
+			}
+			h.state = up
+			h.at("2026-02-04T12:00:00Z").quiet(s)
+		})
+	}
+}
+
+// mustJSONValue renders a dynamic value as the JSON Terraform stores in
+// state.
+func mustJSONValue(t *testing.T, dv tfprotov6.DynamicValue, typ tftypes.Type) any {
+	t.Helper()
+	v, err := dv.Unmarshal(typ)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tfValueJSON(v)
+}
+
+func tfValueJSON(v tftypes.Value) any {
+	if v.IsNull() || !v.IsKnown() {
+		return nil
+	}
+	switch {
+	case v.Type().Is(tftypes.String):
+		var s string
+		_ = v.As(&s)
+		return s
+	case v.Type().Is(tftypes.Bool):
+		var b bool
+		_ = v.As(&b)
+		return b
+	case v.Type().Is(tftypes.Number):
+		var f big.Float
+		_ = v.As(&f)
+		n, _ := f.Int64()
+		return n
+	}
+	var m map[string]tftypes.Value
+	if err := v.As(&m); err == nil {
+		out := map[string]any{}
+		for k, x := range m {
+			out[k] = tfValueJSON(x)
+		}
+		return out
+	}
+	var l []tftypes.Value
+	if err := v.As(&l); err == nil {
+		out := []any{}
+		for _, x := range l {
+			out = append(out, tfValueJSON(x))
+		}
+		return out
+	}
+	return nil
 }
