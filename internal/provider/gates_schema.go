@@ -492,14 +492,20 @@ func (a *lifecycleResource[M, R, P]) decideGated(ctx context.Context, m P, spec 
 		return dec, spec, nil
 	}
 	client := a.data.prometheus()
+	// An emergency revocation needs no evidence (it ignores the gate); it is
+	// fetched only to record what it showed.
+	onlyEmergency := use && !slices.ContainsFunc(dec.Waits, func(w lifecycle.Wait) bool { return w.NoEvidence && w.Action == lifecycle.ActionRevoke })
 	failed := func(gate string, rg *string, err error) {
 		*rg = "prometheus query failed, see the warning"
 		if errors.Is(err, errNoPrometheusURL) {
 			*rg = "prometheus_url is not set"
 		}
+		effect := "so the step it gates does not happen in this plan (waiting is the safe side; nothing else in the plan is held back)"
+		if gate == "revocation_gate" && onlyEmergency {
+			effect = "so the emergency revocation goes ahead (it ignores the gate) without the evidence on record"
+		}
 		diags.AddWarning("Rotation: "+resource+": "+gate+" evidence unusable",
-			fmt.Sprintf("The %s evidence could not be read, so the step it gates does not happen in this plan (waiting is the safe side; "+
-				"nothing else in the plan is held back): %v", gate, err))
+			fmt.Sprintf("The %s evidence could not be read, %s: %v", gate, effect, err))
 	}
 	if use {
 		rg := spec.Gates.Revocation

@@ -487,6 +487,16 @@ func TestGateEmergency(t *testing.T) {
 	expect(t, planned, "revoked", "versions", 0, "status")
 	expect(t, planned, "prometheus observed 2026-02-04T12:00:00Z: v1 still in use, last used 2026-02-04T11:55:00Z (within quiet_period 2h)", "versions", 0, "revocation_evidence")
 	h.apply(s, planned)
+
+	// Prometheus down: the emergency goes ahead all the same.
+	h2 := newProtoHarness(t).withProm(newFakeProm(t, func(string, time.Time) (int, string) { return 502, "bad gateway" }).srv.URL)
+	s.revoke, s.reason = nil, ""
+	rotateToPrevious(h2, s)
+	s.revoke, s.reason = []int64{1}, "INC-12"
+	planned, diags := h2.at("2026-02-04T12:00:00Z").mustPlan(s)
+	expect(t, planned, "revoked", "versions", 0, "status")
+	expect(t, planned, nil, "versions", 0, "revocation_evidence")
+	expectWarning(t, diags, "the emergency revocation goes ahead (it ignores the gate) without the evidence on record", "answered HTTP 502")
 }
 
 // TestGateEmission: the pending version becomes active only once every
