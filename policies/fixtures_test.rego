@@ -94,6 +94,26 @@ test_case_unknown_values if _trips_exactly_its_rules("unknown-values")
 
 test_case_unknown_values_warn if _trips_exactly_its_rules("unknown-values-warn")
 
+# Evidence gates (issue 11).
+
+test_case_good_gated if _trips_exactly_its_rules("good-gated")
+
+test_case_rot003_gate_waiting if _trips_exactly_its_rules("rot003-gate-waiting")
+
+test_case_rot003_gate_held if _trips_exactly_its_rules("rot003-gate-held")
+
+test_case_rot030_emergency_in_use if _trips_exactly_its_rules("rot030-emergency-in-use")
+
+test_case_rot033_max_wait if _trips_exactly_its_rules("rot033-max-wait")
+
+test_case_rot033_max_wait_enforced if _trips_exactly_its_rules("rot033-max-wait-enforced")
+
+test_case_rot034_emission_sources if _trips_exactly_its_rules("rot034-emission-sources")
+
+test_case_rot035_no_revocation_gate if _trips_exactly_its_rules("rot035-no-revocation-gate")
+
+test_case_rot036_used_after_revocation if _trips_exactly_its_rules("rot036-used-after-revocation")
+
 _tested := {
 	"good",
 	"good-nested",
@@ -131,6 +151,15 @@ _tested := {
 	"sensitive-values-allowed-owners",
 	"unknown-values",
 	"unknown-values-warn",
+	"good-gated",
+	"rot003-gate-waiting",
+	"rot003-gate-held",
+	"rot030-emergency-in-use",
+	"rot033-max-wait",
+	"rot033-max-wait-enforced",
+	"rot034-emission-sources",
+	"rot035-no-revocation-gate",
+	"rot036-used-after-revocation",
 }
 
 test_every_case_has_a_test if {
@@ -169,7 +198,7 @@ test_done_when_overlap_equal_fails_one_second_longer_passes if {
 # policies/testdata/fixtures/<name>/plan.json -> <name>
 _fixture_name(path) := parts[count(parts) - 2] if parts := split(path, "/")
 
-_packages := ["ttl", "ownership", "overlap", "revocation", "hygiene"]
+_packages := ["ttl", "ownership", "overlap", "revocation", "hygiene", "gates"]
 
 # One evaluation per document: deny and warn together, so the library reads
 # the document once.

@@ -72,7 +72,100 @@ echo "wrote $root/runbook.md (Markdown with a Mermaid gantt) and $root/runbook.h
 sed -n '/^## /{p;q}' "$root/runbook.md" || true
 grep -m1 -A3 -iE 'rollout order' "$root/runbook.md" || true
 
-say "9. day 2: what is due now, and what comes within 30 days (the scheduled workflow's question)"
+# Revoking on evidence: the same rotation with a revocation_gate fed by the
+# static last_used form (the evidence any monitoring system can produce;
+# docs/guides/revoking-on-evidence.md shows the Prometheus form). A batch job
+# still uses v1 when its overlap ends: the revocation waits, and happens on
+# the first apply after v1 has gone unused for quiet_period.
+gw=$work/gated
+mkdir -p "$gw"
+cat >"$gw/main.tf" <<'TF'
+terraform {
+  required_providers {
+    rotation = { source = "rotationkit/rotation" }
+  }
+}
+
+variable "v1_last_used" {
+  type    = string
+  default = "2000-01-01T00:00:00Z"
+}
+
+variable "observed_at" {
+  type    = string
+  default = "2000-01-01T00:00:00Z"
+}
+
+resource "rotation_secret_family" "batch" {
+  name         = "reports-db"
+  purpose      = "The reporting database's login"
+  owner        = "team-data"
+  backup_owner = "team-platform"
+
+  consumer {
+    name   = "nightly-export"
+    reload = "restart"
+  }
+}
+
+resource "rotation_secret" "db" {
+  family = rotation_secret_family.batch.id
+  name   = "prod"
+  type   = "password"
+
+  schedule {
+    period      = "30d"
+    propagation = "1h"
+    overlap     = "1d"
+    ttl         = "90d"
+  }
+
+  revocation_gate {
+    quiet_period = "2h"
+    max_wait     = "7d"
+    # v1 by the export job; v2 by the application, seen at every observation.
+    last_used = { "1" = var.v1_last_used, "2" = var.observed_at }
+    observed_at  = var.observed_at
+  }
+}
+
+output "statuses" {
+  value = join(" ", [for v in rotation_secret.db.versions : "v${v.version}:${v.status}"])
+}
+
+output "next_transition" {
+  value = rotation_secret.db.next_transition
+}
+
+output "v1_revocation_evidence" {
+  value = coalesce(rotation_secret.db.versions[0].revocation_evidence, "-")
+}
+TF
+# Plan with the evidence given ($2 = v1's last use, $3 = when it was
+# observed), show what the gate says, apply.
+gstep() {
+  export ROTATION_NOW=$1
+  say "$4 — now = $ROTATION_NOW"
+  "$tf" -chdir="$gw" plan -no-color -out=tfplan -var "v1_last_used=$2" -var "observed_at=$3" >"$gw/plan.txt" 2>&1 || { cat "$gw/plan.txt"; exit 1; }
+  echo "evidence: v1 last used $2, observed $3"
+  grep -E '^\s+[~+-] status|Plan:' "$gw/plan.txt" | sed 's/^ */plan: /' || true
+  sed -n '/Warning: Rotation: reports-db/,/╵/p' "$gw/plan.txt" | sed -e 's/^│ *//' -e '/^╵/d' -e '/^$/d' -e '/^ *with \|^ *on \|^ *[0-9]*:/d' -e 's/^/  /'
+  "$tf" -chdir="$gw" apply -no-color tfplan >/dev/null
+  echo "statuses: $("$tf" -chdir="$gw" output -raw statuses)"
+  echo "next:     $("$tf" -chdir="$gw" output -raw next_transition)"
+  echo "evidence: $("$tf" -chdir="$gw" output -raw v1_revocation_evidence)"
+}
+say "9. revoking on evidence (revocation_gate): first apply, v2 issued, v2 active"
+for t in 0 $((30 * d)) $((30 * d + h)); do
+  ROTATION_NOW=$(at "$t") "$tf" -chdir="$gw" apply -no-color -auto-approve >/dev/null
+done
+echo "statuses: $("$tf" -chdir="$gw" output -raw statuses)"
+gstep "$(at $((31 * d + h)))" "$(at $((31 * d + h - 15 * 60)))" "$(at $((31 * d + h)))" "9a. overlap (1d) elapsed, but the export used v1 15 minutes ago: the revocation waits"
+gstep "$(at $((31 * d + 2 * h)))" "$(at $((31 * d + 2 * h - 5 * 60)))" "$(at $((31 * d + 2 * h)))" "9b. still in use an hour later: it keeps waiting"
+gstep "$(at $((31 * d + 4 * h)))" "$(at $((31 * d + 2 * h - 5 * 60)))" "$(at $((31 * d + 4 * h)))" "9c. unused for 2h (quiet_period): the next apply revokes v1, recording the evidence"
+[ "$("$tf" -chdir="$gw" output -raw statuses)" = "v1:revoked v2:active" ] || { echo "demo: the gated revocation did not happen" >&2; exit 1; }
+
+say "10. day 2: what is due now, and what comes within 30 days (the scheduled workflow's question)"
 "$tf" -chdir="$work" show -json >"$work/state.json"
 set +e
 "$pdir/terraform-provider-rotation" due "demo=$work/state.json"
@@ -82,7 +175,7 @@ set -e
 echo "exit code of due (now): $code (0 nothing due, 1 something due)"
 [ "$code" -le 1 ] || { echo "demo: due failed" >&2; exit 1; }
 
-say "10. the rotation metrics of the same state (Prometheus text format; --format openmetrics for OpenMetrics)"
+say "11. the rotation metrics of the same state (Prometheus text format; --format openmetrics for OpenMetrics)"
 "$pdir/terraform-provider-rotation" metrics --output "$work/rotation.prom" "demo=$work/state.json"
 grep -E '^rotation_(active_version_age_seconds|versions|next_transition_seconds|ttl_remaining_seconds|transition_overdue_seconds)\{' "$work/rotation.prom" |
   sed -E 's/(action|status)="([^"]*)"/@\2@/; s/\{[^@}]*\}//; s/\{[^@}]*@([^@]*)@[^}]*\}/{\1}/' # one resource: labels but status and action left out

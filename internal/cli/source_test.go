@@ -68,6 +68,13 @@ var fixtureLines = map[string][2]string{
 	"unknown-values-warn ROT003 rotation_secret.session":                       {"main.tf:37", `resource "rotation_secret" "session" {`},
 	"unknown-values-warn ROT030 rotation_secret.session":                       {"main.tf:37", `resource "rotation_secret" "session" {`},
 	"unknown-values-warn ROT031 rotation_secret.session":                       {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"rot003-gate-waiting ROT003 rotation_secret.session":                       {"main.tf:34", `resource "rotation_secret" "session" {`},
+	"rot030-emergency-in-use ROT030 rotation_secret.session":                   {"main.tf:43", `revoke_versions = var.revoke`},
+	"rot033-max-wait ROT033 rotation_secret.session":                           {"main.tf:40", `max_wait     = "1d"`},
+	"rot033-max-wait-enforced ROT033 rotation_secret.session":                  {"main.tf:40", `max_wait     = "1d"`},
+	"rot034-emission-sources ROT034 rotation_secret_family.f":                  {"main.tf:11", `resource "rotation_secret_family" "f" {`},
+	"rot035-no-revocation-gate ROT035 rotation_secret.session":                 {"main.tf:44", `resource "rotation_secret" "session" {`},
+	"rot036-used-after-revocation ROT036 rotation_secret.session":              {"main.tf:43", `resource "rotation_secret" "session" {`},
 }
 
 // TestSourcesEveryFixture maps every finding of every case of

@@ -31,6 +31,36 @@
 // pending version if there is one), pinning a version (pin_active_version:
 // rollback or promotion) and emergency revocation (revoke_versions).
 //
+// # Evidence gates
+//
+// The calendar only predicts when a step is safe. With evidence gates
+// ([Gates], the revocation_gate and emission_gate blocks) a scheduled step
+// that is due by the calendar also needs evidence:
+//
+//   - revoke: evidence collected at least the quiet period after the
+//     version stopped being active shows no use of it in the quiet period
+//     before it was collected, and (unless RequireSuccessorUse is false) the
+//     active version seen in use since it became active;
+//   - emit: every source of the emission gate reports the pending version
+//     in evidence collected after it was issued.
+//
+// A version absent from the evidence was not seen in use. Until the
+// evidence allows it the step waits: never an error, the decision lists it
+// in [Decision.Waits] and warns, saying what it waits for; past the
+// revocation gate's max wait, and past the version's ttl, it keeps waiting
+// and says so, because revoking a credential in use is an outage. A
+// transition decided on evidence records it on the version
+// ([Version.ActivationEvidence], [Version.RevocationEvidence]). Explicit
+// actions ignore the gates (emergency revocation, pins, the first version),
+// and revoked versions the evidence shows in use after their revocation are
+// reported ([Decision.UsedAfterRevocation]).
+//
+// The engine stays pure: the evidence is an input, collected at one instant
+// by the caller (the provider queries Prometheus at the evaluation time, or
+// reads the static form), and [Decision.NeedsEvidence] tells the caller
+// when fetching it would change the decision, so that plans with nothing
+// due fetch nothing.
+//
 // Two modes share the rules: [ModeSeries] (rotation_secret, any number of
 // previous versions) and [ModeTwoSlot] (rotation_schedule: version k lives in
 // slot "a" if k is odd and "b" if it is even, and a version may only be
@@ -49,10 +79,14 @@
 // decision set as unknown ([Decision.Planned] clears them). At apply time it
 // calls [Stamp] with the apply time, which fills exactly those timestamps.
 // Apply therefore performs exactly what the plan said, at apply time. Every
-// due condition is monotone in t (a transition due at t is due at every
+// calendar condition is monotone in t (a transition due at t is due at every
 // later time), so applying a saved plan later never performs a transition
 // earlier than its rule allows: a version activated at apply time a was
-// pending for at least propagation at plan time t <= a.
+// pending for at least propagation at plan time t <= a. A gated step is
+// monotone in t only for a fixed evidence: the evidence changes with time,
+// so a revocation the evidence allowed at one plan may wait at a later one
+// (the version was seen in use again). A saved plan applies what its
+// evidence allowed when it was made.
 //
 // [NextTransition] tells when the next scheduled transition of a state is
 // due, and [Project] simulates applies at every such time to draw the

@@ -19,10 +19,13 @@ import (
 //     version is issued active at once.
 //  2. Revoke (scheduled): a previous version is revoked once it has been
 //     previous for the overlap, unless revocation is held; never the pinned
-//     version.
+//     version. Under a revocation gate (spec.Gates) it also waits until the
+//     evidence shows it unused for the quiet period (and its successor in
+//     use); a waiting revocation is reported in Decision.Waits.
 //  3. Activate (scheduled, emit): unless pinned, the pending version becomes
 //     active once it has been pending for the propagation; the active one
-//     becomes previous.
+//     becomes previous. Under an emission gate it also waits until every
+//     source reports it in evidence collected after it was issued.
 //  4. Issue (accept): unless pinned or a version is pending, the first
 //     version is issued active at once; later ones are issued pending once
 //     the period plus the jitter offset has passed since the newest accepted
@@ -39,6 +42,11 @@ import (
 // they count would start in the future; a warning names the latest such
 // timestamp, and explicit actions still happen. Finally revoked versions
 // beyond Controls.HistoryLimit are pruned, oldest first.
+//
+// The evidence of the gates is an input like the clock: Decide never
+// fetches it. For a fixed evidence every condition is monotone in at; the
+// evidence itself changes with time, so a gated step due at one plan may
+// wait at a later one (new use was observed).
 //
 // Errors are *ValidationError; their Field is "schedule.*" (see
 // Schedule.Validate), "revoke_reason", "revoke_versions",
@@ -78,6 +86,7 @@ func Decide(spec Spec, prior State, at time.Time) (Decision, error) {
 	e.pin()
 	e.warnAhead()
 	e.warnings()
+	e.gateWarnings(prior)
 	e.prune()
 
 	e.decision.Next = e.state
@@ -201,6 +210,7 @@ func (e *engine) emergency() error {
 		v.Status = StatusRevoked
 		v.RevokedAt = e.at
 		v.RevokeReason = e.controls.RevokeReason
+		v.RevocationEvidence = e.emergencyEvidence(v)
 		e.add(ActionEmergencyRevoke, n, "revoke_versions lists it (was %s): %s", was, e.controls.RevokeReason)
 		e.decision.Wipe = append(e.decision.Wipe, n)
 	}
@@ -318,9 +328,22 @@ func (e *engine) revokeDue() {
 		if e.at.Before(due) {
 			continue
 		}
+		evidence, wait := e.revocationWait(v)
+		if wait != nil {
+			if !e.at.Before(due.Add(e.spec.Gates.Revocation.MaxWait)) {
+				wait.PastMaxWait = true
+			}
+			e.decision.Waits = append(e.decision.Waits, *wait)
+			continue
+		}
 		v.Status = StatusRevoked
 		v.RevokedAt = e.at
-		e.add(ActionRevoke, v.Version, "overlap ended at %s (superseded %s + overlap %s)", ts(due), ts(v.SupersededAt), formatDuration(e.schedule.Overlap))
+		v.RevocationEvidence = evidence
+		if evidence != "" {
+			e.add(ActionRevoke, v.Version, "overlap ended at %s (superseded %s + overlap %s); revocation_gate: %s", ts(due), ts(v.SupersededAt), formatDuration(e.schedule.Overlap), evidence)
+		} else {
+			e.add(ActionRevoke, v.Version, "overlap ended at %s (superseded %s + overlap %s)", ts(due), ts(v.SupersededAt), formatDuration(e.schedule.Overlap))
+		}
 		e.decision.Wipe = append(e.decision.Wipe, v.Version)
 	}
 }
@@ -338,10 +361,20 @@ func (e *engine) activateDue() {
 	if e.at.Before(due) {
 		return
 	}
+	evidence, wait := e.emissionWait(p)
+	if wait != nil {
+		e.decision.Waits = append(e.decision.Waits, *wait)
+		return
+	}
 	old := e.state.Active()
 	p.Status = StatusActive
 	p.ActivatedAt = e.at
-	e.add(ActionActivate, p.Version, "propagation ended at %s (issued %s + propagation %s)", ts(due), ts(p.IssuedAt), formatDuration(e.schedule.Propagation))
+	p.ActivationEvidence = evidence
+	if evidence != "" {
+		e.add(ActionActivate, p.Version, "propagation ended at %s (issued %s + propagation %s); emission_gate: %s", ts(due), ts(p.IssuedAt), formatDuration(e.schedule.Propagation), evidence)
+	} else {
+		e.add(ActionActivate, p.Version, "propagation ended at %s (issued %s + propagation %s)", ts(due), ts(p.IssuedAt), formatDuration(e.schedule.Propagation))
+	}
 	if old != nil {
 		old.Status = StatusPrevious
 		old.SupersededAt = e.at
@@ -430,6 +463,9 @@ func (e *engine) warnBusySlot(k int64, occ *Version, why string) {
 			reason = "no hold_reason given"
 		}
 		because = fmt.Sprintf("v%d is previous and hold_revocation keeps it valid (%s); v%d is issued once the hold is lifted and v%d revoked", occ.Version, reason, k, occ.Version)
+	case occ.Status == StatusPrevious && e.decision.waitingFor(ActionRevoke, occ.Version) != nil:
+		because = fmt.Sprintf("v%d is previous and its revocation waits for evidence (%s); v%d is issued once v%d is revoked",
+			occ.Version, e.decision.waitingFor(ActionRevoke, occ.Version).For, k, occ.Version)
 	case occ.Status == StatusPrevious:
 		because = fmt.Sprintf("v%d is previous until its overlap ends at %s (superseded %s + overlap %s); v%d is issued once v%d is revoked",
 			occ.Version, ts(occ.SupersededAt.Add(e.schedule.Overlap)), ts(occ.SupersededAt), formatDuration(e.schedule.Overlap), k, occ.Version)
@@ -491,6 +527,10 @@ func (e *engine) warnings() {
 			hint = "hold_revocation keeps it valid; lift the hold or revoke it with revoke_versions"
 		case v.Version == e.controls.Pin:
 			hint = "pin_active_version keeps it active; pin a newer version or remove the pin"
+		case v.Status == StatusPrevious && e.decision.waitingFor(ActionRevoke, v.Version) != nil:
+			hint = fmt.Sprintf("the revocation_gate is still waiting (%s), and it keeps waiting, because revoking a credential in use is an outage: "+
+				"decide, either revoke it with revoke_versions and revoke_reason (an emergency) or set hold_revocation with hold_reason (policy ROT003 denies every plan until then)",
+				e.decision.waitingFor(ActionRevoke, v.Version).For)
 		case v.Status == StatusPrevious:
 			hint = fmt.Sprintf("its overlap ends at %s", ts(v.SupersededAt.Add(e.schedule.Overlap)))
 		default:

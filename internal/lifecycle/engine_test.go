@@ -74,6 +74,7 @@ type engineCase struct {
 	sched    *Schedule
 	key      string
 	controls Controls
+	gates    Gates
 	prior    State
 	at       time.Time
 	// want
@@ -102,7 +103,7 @@ func (c engineCase) run(t *testing.T) Decision {
 	} else if ctl.HistoryLimit < 0 {
 		ctl.HistoryLimit = 0
 	}
-	spec := Spec{Key: key, Mode: c.mode, Schedule: sc, Controls: ctl}
+	spec := Spec{Key: key, Mode: c.mode, Schedule: sc, Controls: ctl, Gates: c.gates}
 	dec, err := Decide(spec, c.prior, c.at)
 	if c.errField != "" {
 		var ve *ValidationError

@@ -138,10 +138,16 @@ type simStats struct {
 	reissues         int // versions issued because the type changed
 	reissueWaits     int // type changes waiting for a pending version
 	backwards        int // steps planned before the record's newest timestamp
+	// Evidence gates: revocations and activations decided on evidence,
+	// gated steps that waited (by the first words of what they wait for),
+	// waits past max_wait, revoked versions seen in use after revocation.
+	gatedRevoke, gatedActivate int
+	waits                      map[string]int
+	pastMaxWait, lateUse       int
 }
 
 func newSimStats() *simStats {
-	return &simStats{actions: map[Action]int{}, errors: map[string]int{}, warnings: map[string]int{}}
+	return &simStats{actions: map[Action]int{}, errors: map[string]int{}, warnings: map[string]int{}, waits: map[string]int{}}
 }
 
 // runSequence simulates one resource through a random sequence of plans and
@@ -153,6 +159,7 @@ func runSequence(src source, maxSteps int, st *simStats) error {
 	}
 	spec := Spec{Key: fmt.Sprintf("family-%d/secret-%d", src.IntN(100), src.IntN(100)), Mode: mode, Schedule: genSchedule(src, mode)}
 	sc := spec.Schedule
+	gates := genGates(src, sc)
 	historyLimit := []int{0, 1, 2, 3, 10}[src.IntN(5)]
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).Add(durN(src, 3*365*24*time.Hour))
 	if st != nil {
@@ -281,8 +288,9 @@ func runSequence(src source, maxSteps int, st *simStats) error {
 		c := Controls{RotateRequested: rotate, Reissue: reissue, Pin: pin, RevokeVersions: slices.Clone(revokeList), RevokeReason: reason,
 			HoldRevocation: hold, HoldReason: holdReason, HistoryLimit: historyLimit}
 		spec.Controls = c
-		trace = append(trace, fmt.Sprintf("#%d plan=%s apply=%s rotate=%v reissue=%q pin=%d revoke=%v reason=%q hold=%v(%q) | prior=%s",
-			step, ts(plan), ts(apply), rotate, reissue, pin, revokeList, reason, hold, holdReason, describe(cur)))
+		spec.Gates = genEvidence(src, gates, cur, plan)
+		trace = append(trace, fmt.Sprintf("#%d plan=%s apply=%s rotate=%v reissue=%q pin=%d revoke=%v reason=%q hold=%v(%q) gates=%s | prior=%s",
+			step, ts(plan), ts(apply), rotate, reissue, pin, revokeList, reason, hold, holdReason, describeGates(spec.Gates), describe(cur)))
 
 		d, err := Decide(spec, cur, plan)
 		for tries := 0; err != nil; tries++ {
@@ -368,7 +376,20 @@ func runSequence(src source, maxSteps int, st *simStats) error {
 			}
 			for _, tr := range d.Transitions {
 				st.actions[tr.Action]++
+				switch {
+				case tr.Action == ActionRevoke && spec.Gates.Revocation != nil:
+					st.gatedRevoke++
+				case tr.Action == ActionActivate && spec.Gates.Emission != nil && strings.Contains(tr.Reason, "emission_gate"):
+					st.gatedActivate++
+				}
 			}
+			for _, w := range d.Waits {
+				st.waits[fmt.Sprintf("%s: %s", w.Action, warningKind(w.For))]++
+				if w.PastMaxWait {
+					st.pastMaxWait++
+				}
+			}
+			st.lateUse += len(d.UsedAfterRevocation)
 			for _, w := range d.Warnings {
 				st.warnings[warningKind(w)]++
 			}
@@ -594,6 +615,9 @@ func checkStep(si stepInfo) error {
 				if c.Pin != 0 {
 					return fmt.Errorf("v%d activated by the schedule while pinned", tr.Version)
 				}
+				if err := checkEmissionGate(spec.Gates.Emission, p, si.planAt, d.Next.Find(tr.Version)); err != nil {
+					return err
+				}
 				if !scheduled {
 					return fmt.Errorf("v%d activated by the schedule %s", tr.Version, why())
 				}
@@ -618,6 +642,9 @@ func checkStep(si stepInfo) error {
 			}
 			if !scheduled {
 				return fmt.Errorf("v%d revoked by the schedule %s", tr.Version, why())
+			}
+			if err := checkRevocationGate(spec.Gates.Revocation, p, si, revokedActiveSuccessor(si)); err != nil {
+				return err
 			}
 			if si.planAt.Before(p.SupersededAt.Add(sc.Overlap)) || si.applyAt.Sub(p.SupersededAt) < sc.Overlap {
 				return fmt.Errorf("v%d revoked by the schedule before its overlap %s: planned %s and applied %s after it was superseded",
@@ -732,7 +759,8 @@ func checkStep(si stepInfo) error {
 
 // checkNext checks that NextAt is exact: deciding again from Next (without
 // a rotate request) does nothing before NextAt and performs NextAction on
-// NextVersion at NextAt.
+// NextVersion at NextAt, or, for a gated step, reports that it waits for
+// evidence (NextTransition is the calendar's time).
 func checkNext(spec Spec, d Decision, t time.Time) error {
 	// NextTransition assumes no explicit action. A type change (Reissue)
 	// is derived from the record: Next serves it (the version it issued),
@@ -773,7 +801,7 @@ func checkNext(spec Spec, d Decision, t time.Time) error {
 	if err != nil {
 		return err
 	}
-	if !hasTransition(dd, d.NextAction, d.NextVersion) {
+	if !hasTransition(dd, d.NextAction, d.NextVersion) && dd.waitingFor(d.NextAction, d.NextVersion) == nil {
 		return fmt.Errorf("next transition %s v%d at %s, but deciding then performs %v", d.NextAction, d.NextVersion, ts(d.NextAt), dd.Transitions)
 	}
 	return nil

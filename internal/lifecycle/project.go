@@ -34,7 +34,10 @@ const maxProjectSteps = 100_000
 // then an apply at every scheduled transition time (see NextTransition) up
 // to from + horizon, each applied at the time it was planned. The controls
 // are spec.Controls without a rotate request and without emergency
-// revocations; pin and hold stay as given. It returns the final state, the
+// revocations; pin and hold stay as given. Evidence gates are left out
+// (spec.Gates is ignored): evidence cannot be projected, so the projection
+// shows the earliest time the calendar allows each step, and a gated step
+// may happen later. It returns the final state, the
 // transitions as events and the accepted statuses of every version as
 // spans, in time order. Spans of statuses held at from start at from.
 func Project(spec Spec, start State, from time.Time, horizon time.Duration) (State, []Event, []Span, error) {
@@ -44,6 +47,7 @@ func Project(spec Spec, start State, from time.Time, horizon time.Duration) (Sta
 	spec.Controls.RotateRequested = false
 	spec.Controls.RevokeVersions = nil
 	spec.Controls.RevokeReason = ""
+	spec.Gates = Gates{}
 	end := from.Add(horizon)
 
 	var (

@@ -1,20 +1,29 @@
 package lifecycle
 
 import (
+	"maps"
 	"math/rand/v2"
+	"slices"
+	"strings"
 	"testing"
 )
 
 // TestPropertyInvariants drives 2000 random resources (both modes, random
-// valid schedules with and without change windows, random controls) through
+// valid schedules with and without change windows, random controls, random
+// revocation and emission gates fed with random evidence: missing, stale,
+// from after the plan, uses inside and outside the quiet period) through
 // random sequences of plans and applies, apply time >= plan time (the plan
 // time itself sometimes going back before the record's newest timestamp, as
 // after a rehearsal clock set in the future), with type changes asking for
 // a new version (Controls.Reissue), and checks
 // after every step the invariants (docs/design.md, Invariants; see
 // checkStep), that NextAt is exact (checkNext) and that without a window a
-// later decision performs a superset of the transitions (checkMonotone). The
-// seeds are fixed, so a failure reproduces.
+// later decision performs a superset of the transitions (checkMonotone). For
+// the gates (checkRevocationGate, checkEmissionGate) that means: a version
+// used inside the quiet period is never revoked except in an emergency;
+// with require_successor_use a version is never revoked before its
+// successor was seen in use; a version is never emitted before every source
+// reports it. The seeds are fixed, so a failure reproduces.
 func TestPropertyInvariants(t *testing.T) {
 	sequences := 2000
 	if testing.Short() {
@@ -29,6 +38,8 @@ func TestPropertyInvariants(t *testing.T) {
 	}
 	t.Logf("%d sequences, %d steps; transitions %v; errors %v; remedies %d; emergency promotions %d; scheduled issues %d; type-change issues %d, waits %d; backwards plans %d",
 		st.sequences, st.steps, st.actions, st.errors, st.remedies, st.explicitActivate, st.scheduledIssue, st.reissues, st.reissueWaits, st.backwards)
+	t.Logf("gates: %d revocations and %d activations on evidence, %d waits past max_wait, %d uses after revocation; waits %v",
+		st.gatedRevoke, st.gatedActivate, st.pastMaxWait, st.lateUse, st.waits)
 	for w, n := range st.warnings {
 		t.Logf("warning %q x%d", w, n)
 	}
@@ -52,6 +63,20 @@ func TestPropertyInvariants(t *testing.T) {
 	}
 	if st.reissues < 100 || st.reissueWaits < 20 || st.backwards < 1000 {
 		t.Errorf("too few type-change issues (%d), type changes waiting for a pending version (%d) or plans before the record's newest timestamp (%d)", st.reissues, st.reissueWaits, st.backwards)
+	}
+	// Evidence gates (issue 11): the random evidence must reach every way
+	// a gated step waits, and let many through.
+	if st.gatedRevoke < 100 || st.gatedActivate < 100 || st.pastMaxWait < 20 || st.lateUse < 20 {
+		t.Errorf("too few revocations (%d) or activations (%d) on evidence, waits past max_wait (%d) or uses after revocation (%d)",
+			st.gatedRevoke, st.gatedActivate, st.pastMaxWait, st.lateUse)
+	}
+	for _, w := range []string{
+		"revoke: no evidence of use", "revoke: last used", "revoke: successor vN not", "revoke: evidence from", "revoke: evidence observed at",
+		"activate: no evidence of", "activate: waiting for", "activate: evidence from", "activate: evidence observed at",
+	} {
+		if !slices.ContainsFunc(slices.Collect(maps.Keys(st.waits)), func(k string) bool { return strings.HasPrefix(k, w) }) {
+			t.Errorf("no wait %q in all sequences", w)
+		}
 	}
 	for _, w := range []string{
 		"rotation waits for slot", "hold_revocation is set without", "rotate_triggers changed while vN",

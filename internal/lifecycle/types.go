@@ -111,6 +111,12 @@ type Version struct {
 	// RevokeReason is the revoke_reason of an emergency revocation; empty
 	// for a revocation by the schedule.
 	RevokeReason string
+	// ActivationEvidence is the evidence an emission gate let the version
+	// become active on; RevocationEvidence the evidence a revocation gate
+	// let it be revoked on (or, for an emergency revocation under a gate,
+	// what the evidence showed). Empty without a gate. See Gates.
+	ActivationEvidence string
+	RevocationEvidence string
 }
 
 // ExpiresAt is IssuedAt + ttl, or the zero time if the version has not been
@@ -221,6 +227,8 @@ type Spec struct {
 	Mode     Mode
 	Schedule Schedule
 	Controls Controls
+	// Gates are the evidence gates with the evidence at hand (see Gates).
+	Gates Gates
 }
 
 // Action names a transition.
@@ -273,6 +281,12 @@ type Decision struct {
 	// Issued lists the versions issued by this decision: the provider
 	// generates their material.
 	Issued []int64
+	// Waits lists the gated steps that are due by the calendar but wait
+	// for evidence (see Gates), in the order Decide considered them.
+	Waits []Wait
+	// UsedAfterRevocation lists the versions revoked before this decision
+	// that the evidence shows in use after their revocation.
+	UsedAfterRevocation []LateUse
 	// NextAction, NextVersion and NextAt describe the next scheduled
 	// transition after Next; NextAction is "" and NextAt zero if none is
 	// scheduled.

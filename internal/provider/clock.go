@@ -31,6 +31,17 @@ type ProviderData struct {
 	// instant every schedule is decided at, in the plan and in Terraform's
 	// re-plan while applying it. Nil when unset; ignored in a rehearsal.
 	PlanTime *time.Time
+	// Prometheus queries the provider's prometheus_url for the evidence
+	// gates; nil when it is not set.
+	Prometheus *promClient
+}
+
+// prometheus is the Prometheus client, nil when prometheus_url is unset.
+func (d *ProviderData) prometheus() *promClient {
+	if d == nil {
+		return nil
+	}
+	return d.Prometheus
 }
 
 // now is the time transitions are stamped with: the wall clock until the

@@ -188,6 +188,7 @@ func (a *lifecycleResource[M, R, P]) ModifyPlan(ctx context.Context, req resourc
 		b := plan.base()
 		b.ID = types.StringValue(b.key())
 		b.NextTransition, b.NextTransitionAt = types.StringUnknown(), types.StringUnknown()
+		b.UsedAfterRevocation = types.ListUnknown(usedAfterRevocationType)
 		plan.setRecordUnknown()
 		resp.Diagnostics.Append(resp.Plan.Set(ctx, plan)...)
 		return
@@ -338,7 +339,7 @@ func (a *lifecycleResource[M, R, P]) decide(ctx context.Context, m, prior P, dec
 	if r, ok := any(m).(reissuer[R]); ok {
 		spec.Controls.Reissue = r.reissue(priorRows)
 	}
-	dec, err := lifecycle.Decide(spec, engineState(spec.Mode, priorRows), decideAt)
+	dec, spec, err := a.decideGated(ctx, m, spec, priorRows, decideAt, &diags)
 	if err != nil {
 		addEngineError(&diags, "Cannot plan the rotation", err)
 		return diags
@@ -380,6 +381,11 @@ func (a *lifecycleResource[M, R, P]) decide(ctx context.Context, m, prior P, dec
 		record = &planned
 	}
 	m.base().setNext(spec, record)
+	var priorBase *lifecycleBase
+	if prior != nil {
+		priorBase = prior.base()
+	}
+	diags.Append(m.base().setGateOutputs(ctx, spec, dec, priorBase)...)
 	return diags
 }
 
@@ -454,6 +460,9 @@ func engineState[R lifecycleRow](mode lifecycle.Mode, rows []R) lifecycle.State 
 			SupersededAt: parseTime(rec.SupersededAt),
 			RevokedAt:    parseTime(rec.RevokedAt),
 			RevokeReason: rec.RevokeReason.ValueString(),
+
+			ActivationEvidence: rec.ActivationEvidence.ValueString(),
+			RevocationEvidence: rec.RevocationEvidence.ValueString(),
 		}
 		s.Versions = append(s.Versions, v)
 		s.Generation = max(s.Generation, v.Version)
@@ -475,6 +484,9 @@ func plannedRecord(decided, planned lifecycle.Version, ttl time.Duration) versio
 		RevokedAt:    plannedTime(planned.RevokedAt, decided.RevokedAt),
 		ExpiresAt:    types.StringUnknown(),
 		RevokeReason: types.StringNull(),
+
+		ActivationEvidence: nullIfEmpty(decided.ActivationEvidence),
+		RevocationEvidence: nullIfEmpty(decided.RevocationEvidence),
 	}
 	if !planned.IssuedAt.IsZero() {
 		rec.ExpiresAt = types.StringValue(fmtTime(planned.IssuedAt.Add(ttl)))

@@ -41,6 +41,7 @@ type lifecycleBase struct {
 	Name     types.String   `tfsdk:"name"`
 	Schedule *scheduleModel `tfsdk:"schedule"`
 	controlsModel
+	gatesModel
 	NextTransition   types.String `tfsdk:"next_transition"`
 	NextTransitionAt types.String `tfsdk:"next_transition_at"`
 }
@@ -77,6 +78,7 @@ func (b *lifecycleBase) validateConfig(ctx context.Context, mode lifecycle.Mode,
 		diags.Append(d...)
 	}
 	validateControls(ctx, b.controlsModel, diags)
+	b.gatesModel.validate(diags)
 }
 
 // identityAttributes adds id, family and name. family says what the family
@@ -118,6 +120,9 @@ type versionRecord struct {
 	RevokedAt    types.String `tfsdk:"revoked_at"`
 	ExpiresAt    types.String `tfsdk:"expires_at"`
 	RevokeReason types.String `tfsdk:"revoke_reason"`
+	// The evidence a gated transition was decided on (gates_schema.go).
+	ActivationEvidence types.String `tfsdk:"activation_evidence"`
+	RevocationEvidence types.String `tfsdk:"revocation_evidence"`
 	// where is the row's attribute path in a recorded state
 	// (versions[1], slots.b), for messages about a damaged record; empty
 	// for a row this decision built.
@@ -131,7 +136,7 @@ func (r *versionRecord) record() *versionRecord { return r }
 // extra, the resource's own per-version attributes.
 func recordAttrTypes(extra map[string]attr.Type) map[string]attr.Type {
 	out := map[string]attr.Type{"version": types.Int64Type}
-	for _, name := range []string{"status", "issued_at", "activated_at", "superseded_at", "revoked_at", "expires_at", "revoke_reason"} {
+	for _, name := range []string{"status", "issued_at", "activated_at", "superseded_at", "revoked_at", "expires_at", "revoke_reason", "activation_evidence", "revocation_evidence"} {
 		out[name] = types.StringType
 	}
 	for name, t := range extra {
@@ -168,6 +173,7 @@ func recordAttributes(slot bool, extra map[string]schema.Attribute) map[string]s
 				"The `revoke_reason` of an emergency revocation. Sensitive, since it often names an incident."),
 		},
 	}
+	evidenceAttributes(out)
 	for name, a := range extra {
 		out[name] = a
 	}
@@ -322,6 +328,7 @@ func controlAttributes(into map[string]schema.Attribute) {
 		Optional:    true,
 		Description: "Why revocation is held; without it the plan warns and policy ROT032 denies.",
 	}
+	gateAttributes(into)
 }
 
 // Limits of the controls (issue 10: a list of 5 000 revoke_versions took

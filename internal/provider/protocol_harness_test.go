@@ -45,12 +45,18 @@ type protoHarness struct {
 	usePlanTime bool
 	planAt      time.Time
 	inApply     bool
+	// providerVals are provider attributes configure sets besides
+	// plan_time (prometheus_url).
+	providerVals map[string]tftypes.Value
 }
 
 // configure (re)configures the provider with plan_time (zero: unset).
 func (h *protoHarness) configure(planTime time.Time) {
 	h.t.Helper()
 	vals := map[string]tftypes.Value{}
+	for k, v := range h.providerVals {
+		vals[k] = v
+	}
 	if !planTime.IsZero() {
 		vals["plan_time"] = tftypes.NewValue(tftypes.String, planTime.UTC().Format(time.RFC3339))
 	}

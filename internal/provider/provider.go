@@ -33,8 +33,10 @@ type rotationProvider struct {
 }
 
 type providerModel struct {
-	Now      types.String `tfsdk:"now"`
-	PlanTime types.String `tfsdk:"plan_time"`
+	Now                   types.String `tfsdk:"now"`
+	PlanTime              types.String `tfsdk:"plan_time"`
+	PrometheusURL         types.String `tfsdk:"prometheus_url"`
+	PrometheusBearerToken types.String `tfsdk:"prometheus_bearer_token"`
 }
 
 // New returns the provider factory that main and the tests serve.
@@ -71,6 +73,17 @@ func (p *rotationProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 					"showed (without it, a transition that falls due between `plan -out` and `apply` makes the apply stop " +
 					"with \"Provider produced inconsistent final plan\"). Transition timestamps are still the apply time. " +
 					"Ignored during a rehearsal (`now`).",
+			},
+			"prometheus_url": schema.StringAttribute{
+				Optional: true,
+				Description: "Address of the Prometheus HTTP API (e.g. `http://prometheus.monitoring:9090`) that the `prometheus` " +
+					"blocks of `revocation_gate` and `emission_gate` query. The provider runs an instant query at the plan's " +
+					"evaluation instant (`plan_time`, else `now`, else the clock), only when a gated step is otherwise due.",
+			},
+			"prometheus_bearer_token": schema.StringAttribute{
+				Optional:    true,
+				Sensitive:   true,
+				Description: "Bearer token sent to `prometheus_url` (`Authorization: Bearer ...`), if the server needs one.",
 			},
 		},
 	}
@@ -126,6 +139,20 @@ func (p *rotationProvider) Configure(ctx context.Context, req provider.Configure
 					"Set plan_time = plantimestamp(), not a literal.", t.Format(time.RFC3339), data.Clock.Now().Format(time.RFC3339)))
 		}
 		data.PlanTime = &t
+	}
+
+	switch {
+	case cfg.PrometheusURL.IsUnknown() || cfg.PrometheusBearerToken.IsUnknown():
+		resp.Diagnostics.AddAttributeWarning(path.Root("prometheus_url"), "Provider attribute prometheus_url is not known yet",
+			"prometheus_url or prometheus_bearer_token is computed by another resource, so the evidence gates cannot query "+
+				"Prometheus in this plan: gated steps wait. Set them to literals or variables.")
+	case !cfg.PrometheusURL.IsNull():
+		client, err := newPromClient(cfg.PrometheusURL.ValueString(), cfg.PrometheusBearerToken.ValueString())
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("prometheus_url"), "Invalid provider attribute prometheus_url", err.Error())
+			return
+		}
+		data.Prometheus = client
 	}
 
 	if data.Rehearsal {

@@ -95,7 +95,7 @@ func (r *scheduleResource) Schema(_ context.Context, _ resource.SchemaRequest, r
 			"Each slot's credential is created when its `keeper` changes, enabled while `enabled` is true, and used by " +
 			"consumers while `active_slot` names it.",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"schedule": scheduleBlock(true)},
+		Blocks:     lifecycleBlocks(true),
 	}
 }
 
@@ -145,6 +145,7 @@ func unusedSlot() slotModel {
 		versionRecord: versionRecord{
 			Version: types.Int64Null(), Status: types.StringValue(statusUnused), IssuedAt: null, ActivatedAt: null,
 			SupersededAt: null, RevokedAt: null, ExpiresAt: null, RevokeReason: null,
+			ActivationEvidence: null, RevocationEvidence: null,
 		},
 		Enabled: types.BoolValue(false),
 		Keeper:  types.StringValue(statusUnused),

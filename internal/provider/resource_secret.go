@@ -216,7 +216,7 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			"stays `previous` for `overlap` before it is revoked and its material wiped from state (revoke). " +
 			"The plan shows every status change before it happens.",
 		Attributes: attrs,
-		Blocks:     map[string]schema.Block{"schedule": scheduleBlock(false)},
+		Blocks:     lifecycleBlocks(false),
 	}
 }
 

@@ -168,6 +168,7 @@ type secretView struct {
 	ChangeWindow   windowView           `json:"change_window"`
 	Controls       controlsView         `json:"controls"`
 	Versions       versionsView         `json:"versions"`
+	Gates          gatesView            `json:"gates"`
 }
 
 type windowView struct {

@@ -446,6 +446,7 @@ func (c *Credential) notes() {
 	case c.Hold:
 		c.Notes = append(c.Notes, makeText("Revocation held (", Code("hold_revocation = true"), "): ", c.HoldReason.Text("no reason given"), ". Previous versions stay accepted."))
 	}
+	c.Notes = append(c.Notes, c.gateNotes()...)
 	if len(c.RevokeRequested) > 0 {
 		var vs []string
 		for _, v := range c.RevokeRequested {

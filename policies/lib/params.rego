@@ -20,6 +20,9 @@ defaults := {
 	"overlap_cache_factor": 1,
 	# false: an overdue review (ROT013) warns; true: it denies.
 	"enforce_review": false,
+	# false: a gated revocation waiting past max_wait (ROT033) warns; true:
+	# it denies.
+	"enforce_max_wait": false,
 	# RFC 3339 instant the time-based rules (ROT003, ROT013, ROT042)
 	# evaluate at; empty means the plan's timestamp (or, for a state, the
 	# current time).
@@ -71,6 +74,10 @@ _wrong_type contains ["enforce_review", "true or false"] if {
 	not is_boolean(_get("enforce_review"))
 }
 
+_wrong_type contains ["enforce_max_wait", "true or false"] if {
+	not is_boolean(_get("enforce_max_wait"))
+}
+
 _wrong_type contains ["max_ttl", "a map of classification to duration"] if {
 	m := given.max_ttl
 	m != null
@@ -98,6 +105,8 @@ owner_pattern := _get("owner_pattern")
 overlap_cache_factor := _get("overlap_cache_factor")
 
 enforce_review := _get("enforce_review") == true
+
+enforce_max_wait := _get("enforce_max_wait") == true
 
 now := _get("now")
 

@@ -94,6 +94,13 @@ _secret(s) := {
 		"history_limit": tf.field(s, ["history_limit"]),
 	},
 	"versions": _versions(s),
+	# The evidence gates (issue 11) and next_transition, which says what a
+	# waiting gate waits for.
+	"gates": {
+		"revocation": tf.field(s, ["revocation_gate"]),
+		"emission": tf.field(s, ["emission_gate"]),
+		"next_transition": tf.field(s, ["next_transition"]),
+	},
 }
 
 _secret_type(s) := tf.field(s, ["type"]) if s.type == "rotation_secret"

@@ -62,7 +62,9 @@ _prior(s, e) := "new" if not tf.prior_status[s.address][e.v.version]
 #   because revoke_versions lists it while its overlap is still running - is
 #   reported with its revoke_reason, so that the emergency gets a review
 #   (consumers still holding it fail). In a plan only revocations made by
-#   that plan are reported; in a state all recorded ones.
+#   that plan are reported; in a state all recorded ones. Under a
+#   revocation_gate, the message adds the evidence when it shows the version
+#   still in use (versions[*].revocation_evidence).
 # custom:
 #   id: ROT030
 #   severity: warn
@@ -82,7 +84,7 @@ _rot030_warn contains msg if {
 	overlap := tf.sdur(s, _overlap)
 	overlap.state == "known"
 	revoked - superseded < overlap.seconds * _ns
-	msg := sprintf("ROT030 %s: version %s was revoked at %s, %s after it was superseded at %s, before its overlap %s elapsed (%s)", [s.address, tf.quote(e.v.version), e.v.revoked_at, duration.format(_seconds(revoked - superseded)), e.v.superseded_at, tf.text(overlap), _reason(s, e)])
+	msg := sprintf("ROT030 %s: version %s was revoked at %s, %s after it was superseded at %s, before its overlap %s elapsed (%s)%s", [s.address, tf.quote(e.v.version), e.v.revoked_at, duration.format(_seconds(revoked - superseded)), e.v.superseded_at, tf.text(overlap), _reason(s, e), _in_use(e)])
 }
 
 _rot030_warn contains msg if {
@@ -90,7 +92,7 @@ _rot030_warn contains msg if {
 	tf.time_ns(e.v.revoked_at)
 	object.get(e.v, "superseded_at", null) == null
 	not tf.unknown(s, array.concat(e.path, ["superseded_at"]))
-	msg := sprintf("ROT030 %s: version %s was revoked at %s while it was still %s (%s)", [s.address, tf.quote(e.v.version), e.v.revoked_at, tf.status_before_revocation(e.v), _reason(s, e)])
+	msg := sprintf("ROT030 %s: version %s was revoked at %s while it was still %s (%s)%s", [s.address, tf.quote(e.v.version), e.v.revoked_at, tf.status_before_revocation(e.v), _reason(s, e), _in_use(e)])
 }
 
 _rot030_warn contains msg if {
@@ -98,8 +100,17 @@ _rot030_warn contains msg if {
 	tf.unknown(s, array.concat(e.path, ["revoked_at"]))
 	_in_revoke_versions(s, e.v.version)
 	not _overlap_elapsed(s, e)
-	msg := sprintf("ROT030 %s: version %s (%s) is revoked by revoke_versions on this apply, before its overlap %s elapsed (%s)", [s.address, tf.quote(e.v.version), _prior(s, e), tf.text(tf.field(s, _overlap)), _reason(s, e)])
+	msg := sprintf("ROT030 %s: version %s (%s) is revoked by revoke_versions on this apply, before its overlap %s elapsed (%s)%s", [s.address, tf.quote(e.v.version), _prior(s, e), tf.text(tf.field(s, _overlap)), _reason(s, e), _in_use(e)])
 }
+
+# Evidence gates (issue 11): an emergency revocation under a revocation gate
+# records what the evidence showed; when it shows the version still in use,
+# the message says so (its consumers fail now).
+_in_use(e) := sprintf("; the revocation gate's evidence shows it still in use: %s", [ev]) if {
+	ev := e.v.revocation_evidence
+	is_string(ev)
+	contains(ev, "still in use")
+} else := ""
 
 _seconds(ns) := (ns - (ns % _ns)) / _ns
 

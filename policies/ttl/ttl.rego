@@ -210,7 +210,10 @@ _rot002_gaps contains tf.gap(s.address, tf.reason(path, tf.sdur(s, path))) if {
 #   No pending, active or previous version has an expires_at (issued_at + ttl)
 #   before the plan's timestamp (params.now when set; the current time for a
 #   state). A version issued by this very apply (issued_at unknown) cannot
-#   have expired yet.
+#   have expired yet. A previous version whose revocation_gate still waits
+#   is denied too, with what the gate waits for, until someone decides: an
+#   emergency revoke_versions, or hold_revocation with a hold_reason (which
+#   ends the deny for such a version).
 # custom:
 #   id: ROT003
 #   severity: deny
@@ -234,8 +237,34 @@ _rot003_deny contains msg if {
 	e.v.status in tf.accepted_statuses
 	exp := _expiry(s, e)
 	exp < tf.as_of
-	msg := sprintf("ROT003 %s: version %s (%s) expired at %s but is still accepted at %s", [s.address, tf.quote(e.v.version), e.v.status, tf.rfc3339(exp), tf.as_of_text])
+	not _gate_decided(s, e)
+	msg := sprintf("ROT003 %s: version %s (%s) expired at %s but is still accepted at %s%s", [s.address, tf.quote(e.v.version), e.v.status, tf.rfc3339(exp), tf.as_of_text, _gate_waiting(s, e)])
 }
+
+# Evidence gates (issue 11; see policies/gates). A previous version whose
+# revocation gate still waits past its ttl keeps waiting, since revoking a
+# credential in use is an outage: ROT003 denies until someone decides. A
+# hold with a reason is such a decision (an emergency revoke_versions is the
+# other, and revokes it).
+_gate_decided(s, e) if {
+	e.v.status == "previous"
+	is_object(tf.value(s, ["revocation_gate"]))
+	tf.field(s, ["hold_revocation"]).value == true
+	reason := tf.value(s, ["hold_reason"])
+	is_string(reason)
+	trim_space(reason) != ""
+}
+
+_gate_waiting(s, e) := sprintf("; its revocation gate still waits (%s) and keeps waiting, because revoking a credential in use is an outage: decide, either revoke it with revoke_versions and revoke_reason, or set hold_revocation with a hold_reason", [_gate_next(s)]) if {
+	e.v.status == "previous"
+	is_object(tf.value(s, ["revocation_gate"]))
+} else := ""
+
+_gate_next(s) := sprintf("next_transition: %q", [n]) if {
+	n := tf.value(s, ["next_transition"])
+	is_string(n)
+	contains(n, ": ")
+} else := "no evidence at hand in this plan"
 
 # The expiry of a version: expires_at, else issued_at + ttl.
 _expiry(_, e) := tf.time_ns(e.v.expires_at)

@@ -346,7 +346,7 @@ func (g *Generator) secretValues(i int) map[string]any {
 			"activated_at": unknownPrim, "expires_at": unknownPrim, "issued_at": unknownPrim,
 			"kid": unknownPrim, "public_jwk": jwk, "public_key_pem": pub, "revoke_reason": nil,
 			"revoked_at": nil, "secret": unknownPrim, "status": string(lifecycle.StatusActive),
-			"superseded_at": nil, "version": int64(1),
+			"superseded_at": nil, "version": int64(1), "activation_evidence": nil, "revocation_evidence": nil,
 		}}
 		g.versionMaterial(versions[0])
 	} else {
@@ -358,6 +358,7 @@ func (g *Generator) secretValues(i int) map[string]any {
 				"issued_at": ts(v.IssuedAt), "kid": m.kid, "public_jwk": m.jwk, "public_key_pem": m.pub,
 				"revoke_reason": nil, "revoked_at": ts(v.RevokedAt), "secret": m.secret,
 				"status": string(v.Status), "superseded_at": ts(v.SupersededAt), "version": v.Version,
+				"activation_evidence": nullIfEmpty(v.ActivationEvidence), "revocation_evidence": nullIfEmpty(v.RevocationEvidence),
 			}
 			if v.RevokeReason != "" {
 				vm["revoke_reason"] = v.RevokeReason
@@ -394,6 +395,10 @@ func (g *Generator) secretValues(i int) map[string]any {
 		"schedule":           scheduleValues(),
 		"special":            nil,
 		"type":               g.o.Type,
+		// The evidence gates (issue 11): none.
+		"emission_gate":         nil,
+		"revocation_gate":       nil,
+		"used_after_revocation": nil,
 	}
 	render(out, versions)
 	return out
