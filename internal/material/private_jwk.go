@@ -121,3 +121,25 @@ func privateJWKFields(t Type, key any) (map[string]string, error) {
 	}
 	return nil, fmt.Errorf("type %q: unsupported private key %T", t, key)
 }
+
+// PublicFromPEM reads a stored public key (PKIX "PUBLIC KEY" PEM, as
+// PublicKeyPEM holds it) of type t and returns its public JWK and kid (RFC
+// 7638 thumbprint), for checking a derived version's record, which keeps
+// no private key to compare with.
+func PublicFromPEM(t Type, pemText string) (jwk, kid string, err error) {
+	if _, err := ParseType(string(t)); err != nil {
+		return "", "", err
+	}
+	if !t.Asymmetric() {
+		return "", "", fmt.Errorf("type %q: %w", t, ErrNoPublicKey)
+	}
+	block, rest := pem.Decode([]byte(strings.TrimSpace(pemText)))
+	if block == nil || block.Type != "PUBLIC KEY" || len(rest) != 0 {
+		return "", "", fmt.Errorf("type %q: not exactly one PEM PUBLIC KEY block", t)
+	}
+	pub, err := x509.ParsePKIXPublicKey(block.Bytes)
+	if err != nil {
+		return "", "", fmt.Errorf("type %q: not a PKIX public key: %w", t, err)
+	}
+	return publicJWK(t, pub)
+}

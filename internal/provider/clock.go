@@ -31,6 +31,9 @@ type ProviderData struct {
 	// instant every schedule is decided at, in the plan and in Terraform's
 	// re-plan while applying it. Nil when unset; ignored in a rehearsal.
 	PlanTime *time.Time
+	// Seeds are the material seeds of derived mode (material_seed.go);
+	// never logged or printed.
+	Seeds *materialSeeds
 }
 
 // now is the time transitions are stamped with: the wall clock until the

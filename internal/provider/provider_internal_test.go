@@ -22,8 +22,8 @@ func configureForTest(t *testing.T, now string) (*ProviderData, diag.Diagnostics
 	if now != "" {
 		nowVal = tftypes.NewValue(tftypes.String, now)
 	}
-	raw := tftypes.NewValue(tftypes.Object{AttributeTypes: map[string]tftypes.Type{"now": tftypes.String, "plan_time": tftypes.String}},
-		map[string]tftypes.Value{"now": nowVal, "plan_time": tftypes.NewValue(tftypes.String, nil)})
+	typ, _ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	raw := nullsFor(typ, map[string]tftypes.Value{"now": nowVal})
 	var resp provider.ConfigureResponse
 	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: raw}}, &resp)
 	data, _ := resp.ResourceData.(*ProviderData)
