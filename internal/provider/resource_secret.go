@@ -186,8 +186,8 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				"public_key_pem": computedString("Public key, PKIX PEM (asymmetric types; null once revoked)."),
 				"public_jwk":     computedString("Public JWK, JSON (asymmetric types; null once revoked)."),
 				"secret": schema.StringAttribute{
-					Computed:    true,
-					Sensitive:   true,
+					Computed:  true,
+					Sensitive: true,
 					Description: "The material: the password, the base64url HMAC key, or the PKCS#8 PEM private key. Null once revoked, " +
 						"and always for `derived` versions (read those with the ephemeral resource `rotation_secret_material`).",
 				},
