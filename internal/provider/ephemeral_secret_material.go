@@ -69,7 +69,6 @@ type materialVersionModel struct {
 	RSABits         types.Int64  `tfsdk:"rsa_bits"`
 	KID             types.String `tfsdk:"kid"`
 	PublicJWK       types.String `tfsdk:"public_jwk"`
-	PublicKeyPEM    types.String `tfsdk:"public_key_pem"`
 	Material        types.String `tfsdk:"material"`
 	Salt            types.String `tfsdk:"salt"`
 	SeedFingerprint types.String `tfsdk:"seed_fingerprint"`
@@ -139,7 +138,6 @@ func (r *secretMaterialResource) Schema(_ context.Context, _ ephemeral.SchemaReq
 					"rsa_bits":         schema.Int64Attribute{Optional: true, Description: "`rsa` versions: modulus size."},
 					"kid":              opt("Key id, checked against the derived material."),
 					"public_jwk":       opt("Public JWK (asymmetric), checked against the derived material."),
-					"public_key_pem":   opt("Public key PEM (asymmetric)."),
 					"material":         opt("`state` or `derived` (null: `state`)."),
 					"salt":             opt("`derived` versions: the salt."),
 					"seed_fingerprint": opt("`derived` versions: the fingerprint of the seed it was derived from."),
