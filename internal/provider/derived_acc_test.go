@@ -449,7 +449,7 @@ type ephemeralOpensOnly struct{}
 func (ephemeralOpensOnly) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	for _, rc := range req.Plan.ResourceChanges {
 		for _, a := range rc.Change.Actions {
-			if a != tfjson.ActionNoop && !(rc.Mode == "ephemeral" && a == "open") {
+			if a != tfjson.ActionNoop && (rc.Mode != "ephemeral" || a != "open") {
 				resp.Error = fmt.Errorf("%s: planned %s, want no change", rc.Address, a)
 				return
 			}

@@ -75,20 +75,7 @@ type materialVersionModel struct {
 	Secret          types.String `tfsdk:"secret"`
 }
 
-// materialKeyModel is one element of keys.
-type materialKeyModel struct {
-	Version       types.Int64  `tfsdk:"version"`
-	Status        types.String `tfsdk:"status"`
-	KID           types.String `tfsdk:"kid"`
-	Type          types.String `tfsdk:"type"`
-	Material      types.String `tfsdk:"material"`
-	Secret        types.String `tfsdk:"secret"`
-	PrivateKeyPEM types.String `tfsdk:"private_key_pem"`
-	PrivateJWK    types.String `tfsdk:"private_jwk"`
-	PublicJWK     types.String `tfsdk:"public_jwk"`
-	PublicKeyPEM  types.String `tfsdk:"public_key_pem"`
-}
-
+// materialKeyType is the type of one element of keys.
 var materialKeyType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"version":         types.Int64Type,
 	"status":          types.StringType,

@@ -274,8 +274,8 @@ func wantStatuses(t *testing.T, v tftypes.Value, want string) {
 func TestSecretDerived_wrongSeed(t *testing.T) {
 	h := newDerivedHarness(t, seedA)
 	s := derivedSpec("ed25519")
-	st := h.step("2026-01-05T09:00:00Z", s)
-	st = h.step("2026-02-04T09:00:00Z", s) // v1 active, v2 pending
+	h.step("2026-01-05T09:00:00Z", s)
+	st := h.step("2026-02-04T09:00:00Z", s) // v1 active, v2 pending
 
 	h.configureSeeds(seedB)
 	_, diags := h.at("2026-02-04T09:30:00Z").plan(s)
@@ -358,7 +358,7 @@ func TestSecretDerived_seedRotation(t *testing.T) {
 		t.Fatalf("a second version was issued for the same seed change")
 	}
 
-	st = h.step("2026-01-06T10:00:00Z", s) // v2 active
+	h.step("2026-01-06T10:00:00Z", s)      // v2 active
 	st = h.step("2026-01-07T10:00:00Z", s) // v1 revoked
 	wantStatuses(t, st, "v1:revoked v2:active")
 	// The old seed can go now: nothing accepted needs it.
@@ -444,8 +444,8 @@ func TestSecretDerived_modeSwitch(t *testing.T) {
 func TestSecretUpgradeState_v1(t *testing.T) {
 	h := newDerivedHarness(t, "")
 	s := secretSpec{typ: "hmac"}
-	st := h.step("2026-01-05T09:00:00Z", s)
-	st = h.step("2026-02-04T09:00:00Z", s)
+	h.step("2026-01-05T09:00:00Z", s)
+	st := h.step("2026-02-04T09:00:00Z", s)
 	doc, _ := tfJSON(t, st).(map[string]any)
 	for _, k := range []string{"material", "uid", "material_generation"} {
 		delete(doc, k)
