@@ -122,3 +122,32 @@ func TestPrivateJWK_goJose(t *testing.T) {
 		}
 	})
 }
+
+// TestPublicFromPEM: a stored public key gives back the version's JWK and
+// kid; a key of another type, a private key or garbage is refused.
+func TestPublicFromPEM(t *testing.T) {
+	seed, salt := []byte(strings.Repeat("s", 64)), make([]byte, 32)
+	for _, ty := range []material.Type{material.TypeEd25519, material.TypeECDSAP256, material.TypeECDSAP384} {
+		m, err := material.Derive(seed, salt, material.DeriveInfo{SecretID: "uid-1", Version: 1, Type: ty, Options: material.DefaultOptions()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		jwk, kid, err := material.PublicFromPEM(ty, m.PublicKeyPEM)
+		if err != nil || kid != m.KID || jwk != m.PublicJWK {
+			t.Fatalf("%s: kid %q jwk %q err %v", ty, kid, jwk, err)
+		}
+		other := material.TypeECDSAP384
+		if ty == material.TypeECDSAP384 {
+			other = material.TypeEd25519
+		}
+		if _, _, err := material.PublicFromPEM(other, m.PublicKeyPEM); err == nil {
+			t.Errorf("%s key read as %s", ty, other)
+		}
+		if _, _, err := material.PublicFromPEM(ty, m.Secret); err == nil || strings.Contains(err.Error(), m.Secret) {
+			t.Errorf("%s: a private key was read as a public key (%v)", ty, err)
+		}
+	}
+	if _, _, err := material.PublicFromPEM(material.TypeHMAC, "x"); !errors.Is(err, material.ErrNoPublicKey) {
+		t.Errorf("hmac: %v", err)
+	}
+}
