@@ -4,6 +4,8 @@
 # OpenTofu (provider loaded through dev_overrides, rehearsal clock fixed).
 # Examples that need providers that cannot be installed offline (random, aws)
 # are only format-checked; templates/guides/two-slot-rotation.md.tmpl says so.
+# Examples with ephemeral blocks (Terraform >= 1.10, OpenTofu >= 1.11) are
+# planned with OpenTofu only. Derived material needs a seed: a test seed.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${ROTATION_CACHE_DIR:-$HOME/.cache/terraform-provider-rotation}
@@ -12,6 +14,7 @@ for t in terraform tofu; do [ -x "$bin/$t" ] || bash "$root/tools/install-clis.s
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 ROTATION_NOW=2026-01-05T09:00:00Z
+export ROTATION_MATERIAL_SEED=check-examples-seed-0123456789abcdef0123456789abcdef
 export TF_CLI_CONFIG_FILE=$work/tfrc
 bash "$root/tools/dev-overrides.sh" "$TF_CLI_CONFIG_FILE" >/dev/null
 
@@ -25,7 +28,12 @@ while IFS= read -r dir; do
     skipped=$((skipped + 1))
     continue
   fi
-  for cli in terraform tofu; do
+  clis=(terraform tofu)
+  if grep -qE '^\s*ephemeral\s+"' "$dir"/*.tf; then
+    clis=(tofu)
+    echo "examples: $rel has ephemeral blocks (Terraform >= 1.10, OpenTofu >= 1.11): planned with tofu only"
+  fi
+  for cli in "${clis[@]}"; do
     d=$work/$cli/$rel
     mkdir -p "$d"
     cp "$dir"/*.tf "$d/"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make demo: builds the provider, installs the Terraform CLI if missing, and
 # walks the quick start's rotation forward in time with the real CLI (provider
-# loaded through dev_overrides, clock moved with ROTATION_NOW).
+# loaded through dev_overrides, clock moved with ROTATION_NOW); then walks a
+# derived-mode secret on OpenTofu (no private key in state, the material
+# consumed through the ephemeral resource rotation_secret_material).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${ROTATION_CACHE_DIR:-$HOME/.cache/terraform-provider-rotation}
@@ -182,9 +184,115 @@ grep -E '^rotation_(active_version_age_seconds|versions|next_transition_seconds|
 echo "wrote $work/rotation.prom ($(grep -c '^# TYPE' "$work/rotation.prom") metrics; docs/metrics.md lists them)"
 rm -f "$work/state.json" "$work/plan.json" # they hold the material in clear
 
+# 12. Derived mode on OpenTofu (ephemeral resources need OpenTofu >= 1.11 or
+# Terraform >= 1.10): the state keeps no private key; the ephemeral resource
+# rotation_secret_material derives it for a local-exec provisioner, which
+# writes it to a file standing in for the secret store (no offline-installable
+# provider has a write-only argument).
+[ -x "$bin/tofu" ] || bash "$root/tools/install-clis.sh" tofu >/dev/null
+tofu=$bin/tofu
+dwork=$work/derived
+store=$dwork/secret-store
+mkdir -p "$dwork" "$store"
+cat >"$dwork/main.tf" <<'TF'
+terraform {
+  required_providers {
+    rotation = { source = "rotationkit/rotation" }
+  }
+}
+
+provider "rotation" {} # the seed comes from ROTATION_MATERIAL_SEED
+
+resource "rotation_secret_family" "jwt" {
+  name         = "demo-session-signing"
+  purpose      = "Signs the demo's session JWTs"
+  owner        = "team-identity"
+  backup_owner = "team-platform-security"
+  consumer {
+    name      = "api-gateway"
+    cache_ttl = "15m"
+  }
+}
+
+resource "rotation_secret" "jwt" {
+  family   = rotation_secret_family.jwt.id
+  name     = "prod"
+  type     = "ed25519"
+  material = "derived" # no private key in state or plans
+  schedule {
+    period      = "30d"
+    propagation = "1h"
+    overlap     = "1d"
+    ttl         = "90d"
+  }
+}
+
+ephemeral "rotation_secret_material" "jwt" {
+  uid      = rotation_secret.jwt.uid
+  versions = rotation_secret.jwt.versions
+}
+
+# The "secret store": rewritten whenever the accepted keys change.
+resource "terraform_data" "secret_store" {
+  triggers_replace = rotation_secret.jwt.material_generation
+  provisioner "local-exec" {
+    command = "printf '%s' \"$SIGNING_KEYS\" > secret-store/signing-keys.json"
+    environment = {
+      SIGNING_KEYS = jsonencode({
+        active_kid = ephemeral.rotation_secret_material.jwt.active_kid
+        keys       = ephemeral.rotation_secret_material.jwt.private_jwks
+        accepted   = ephemeral.rotation_secret_material.jwt.accepted_secrets
+      })
+    }
+  }
+}
+
+output "versions" {
+  value = join(", ", [for v in rotation_secret.jwt.versions : "v${v.version} ${v.status} (${v.material})"])
+}
+
+output "jwks_kids" {
+  value = join(" ", [for k in jsondecode(rotation_secret.jwt.jwks).keys : k.kid])
+}
+TF
+ROTATION_MATERIAL_SEED=$(openssl rand -hex 32 2>/dev/null || od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+export ROTATION_MATERIAL_SEED
+# The store's kids: the keys of its accepted map (kid => PEM private key).
+kids() { grep -oE '"[A-Za-z0-9_-]{43}":"-----BEGIN' "$1" | cut -d'"' -f2 | tr '\n' ' '; }
+dstep() {
+  export ROTATION_NOW=$1
+  say "12.$3 derived mode on OpenTofu: $2 — now = $ROTATION_NOW"
+  "$tofu" -chdir="$dwork" plan -no-color -out=tfplan >"$dwork/plan.txt" 2>&1 || { cat "$dwork/plan.txt"; exit 1; }
+  "$tofu" -chdir="$dwork" show -json tfplan >"$dwork/plan.json"
+  "$tofu" -chdir="$dwork" apply -no-color tfplan >"$dwork/apply.txt" 2>&1 || { cat "$dwork/apply.txt"; exit 1; }
+  grep -E 'ephemeral|local-exec' "$dwork/apply.txt" | sed 's/^/apply: /' || true
+  "$tofu" -chdir="$dwork" show -json >"$dwork/state.json"
+  echo "versions:      $("$tofu" -chdir="$dwork" output -raw versions)"
+  echo "state jwks:    $("$tofu" -chdir="$dwork" output -raw jwks_kids)"
+  echo "store kids:    $(kids "$store/signing-keys.json")"
+  for f in terraform.tfstate terraform.tfstate.backup plan.json state.json; do
+    [ -f "$dwork/$f" ] || continue
+    printf '%-26s %s\n' "grep -c 'PRIVATE KEY' $f:" "$(grep -c 'PRIVATE KEY' "$dwork/$f" || true)"
+  done
+  printf '%-26s %s\n' "unzip tfplan | grep -c:" "$(unzip -p "$dwork/tfplan" 2>/dev/null | grep -ac 'PRIVATE KEY' || true)"
+  printf '%-26s %s\n' "the store's private keys:" "$(grep -o 'BEGIN PRIVATE KEY' "$store/signing-keys.json" | wc -l | tr -d ' ') PEM, $(grep -o '\\"d\\":' "$store/signing-keys.json" | wc -l | tr -d ' ') JWK (active_kid $(grep -oE '"active_kid":"[^"]+"' "$store/signing-keys.json" | cut -d'"' -f4))"
+}
+dstep "$(at 0)" "v1 is issued; the provisioner receives it from the ephemeral resource" 1
+dstep "$(at $((30 * d)))" "v2 is issued pending: the store holds both keys" 2
+dstep "$(at $((30 * d + h)))" "v2 becomes active" 3
+dstep "$(at $((31 * d + h)))" "v1 is revoked: the store holds v2 only" 4
+for f in terraform.tfstate terraform.tfstate.backup plan.json state.json; do
+  if grep -q 'PRIVATE KEY' "$dwork/$f"; then echo "demo: $f holds a private key" >&2; exit 1; fi
+done
+if ! grep -q 'PRIVATE KEY' "$store/signing-keys.json"; then echo "demo: the store received no key" >&2; exit 1; fi
+echo
+echo "no private key in the state, its backup, the saved plan or show -json; the store got them from rotation_secret_material."
+unset ROTATION_MATERIAL_SEED
+
 say "next steps"
 cat <<'MSG'
 Open runbook.html in a browser. `terraform-provider-rotation policies --export DIR` writes the
 policy bundle for conftest; docs/guides/pull-request-checks.md shows the CI workflow and the
-scheduled rotation (due, approved apply, metrics, alerts: examples/prometheus).
+scheduled rotation (due, approved apply, metrics, alerts: examples/prometheus);
+docs/guides/keeping-secrets-out-of-state.md explains derived mode (step 12).
 MSG

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Generates docs/ from the provider schema, templates/ and examples/ with
-# tfplugindocs, offline: the schema comes from the real Terraform CLI loading
-# the freshly built provider through dev_overrides; and docs/rules/ (one page
+# tfplugindocs, offline: the schema comes from the real OpenTofu CLI loading
+# the freshly built provider through dev_overrides (Terraform 1.5.7 predates
+# ephemeral resources and leaves them out of its schema; the rest of the
+# schema JSON is identical); and docs/rules/ (one page
 # per policy rule) from the rules' METADATA and the policy fixtures with
 # tools/ruledocs.
 #   tools/docs.sh generate   rewrite docs/
@@ -11,14 +13,14 @@ mode=${1:-generate}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cache=${ROTATION_CACHE_DIR:-$HOME/.cache/terraform-provider-rotation}
 bin=$cache/bin
-for t in terraform tfplugindocs; do
+for t in tofu tfplugindocs; do
   [ -x "$bin/$t" ] || bash "$root/tools/install-clis.sh" "$t" >/dev/null
 done
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# 1. The provider schema, from the real CLI.
+# 1. The provider schema, from the real CLI (OpenTofu: it has ephemeral resources).
 bash "$root/tools/dev-overrides.sh" "$work/tfrc" >/dev/null
 mkdir -p "$work/schema"
 cat >"$work/schema/main.tf" <<'TF'
@@ -29,13 +31,13 @@ terraform {
 }
 TF
 TF_CLI_CONFIG_FILE="$work/tfrc" CHECKPOINT_DISABLE=1 \
-  "$bin/terraform" -chdir="$work/schema" providers schema -json >"$work/schema.json" 2>"$work/schema.err" || {
+  "$bin/tofu" -chdir="$work/schema" providers schema -json >"$work/schema.json" 2>"$work/schema.err" || {
   cat "$work/schema.err" >&2
-  echo "docs: terraform providers schema -json failed" >&2
+  echo "docs: tofu providers schema -json failed" >&2
   exit 1
 }
 # tfplugindocs looks the provider up by its short name.
-sed -i 's#"registry.terraform.io/rotationkit/rotation"#"rotation"#' "$work/schema.json"
+sed -i 's#"registry.opentofu.org/rotationkit/rotation"#"rotation"#' "$work/schema.json"
 
 # 2. Render into a scratch copy, then install or compare.
 mkdir -p "$work/site"
@@ -57,7 +59,7 @@ mkdir -p "$work/rules"
 
 # docs/ also holds hand-written pages (architecture.md, benchmarks.md); only
 # the generated parts are compared and replaced.
-generated=(index.md resources data-sources guides)
+generated=(index.md resources data-sources ephemeral-resources guides)
 case "$mode" in
   generate)
     for g in "${generated[@]}"; do

@@ -39,8 +39,8 @@
 # does not fix its order); the plan's `timestamp` (the wall-clock time of the
 # plan) is set to the step's rehearsal clock; secret material (secret, active_secret,
 # accepted_secrets) is replaced by "(redacted)"; kids are renamed kid-1,
-# kid-2, ... in order of appearance and public keys/JWKs/JWKS by placeholders
-# (they are random on every run and no rule reads them). The script fails if
+# kid-2, ... in order of appearance and public keys/JWKs/JWKS, uids and salts by
+# placeholders (they are random on every run and no rule reads them). The script fails if
 # any generated file still contains a private key, one of the original secret
 # values or a path of the machine.
 set -euo pipefail
@@ -147,6 +147,7 @@ normalise='
             elif (.key == "public_key_pem" or .key == "active_public_key_pem") and (.value | type) == "string" then .value = "(public key PEM, normalised)"
             elif .key == "public_jwk" and (.value | type) == "string" then .value = "(public JWK, normalised)"
             elif .key == "jwks" and (.value | type) == "string" then .value = "(JWKS, normalised)"
+            elif (.key == "uid" or .key == "salt") and (.value | type) == "string" then .value = "(\(.key), normalised)"
             else . end)
       elif type == "string" then ($kids[.] // .)
       else . end)

@@ -14,9 +14,12 @@ skipped=$(grep -cE '^\s*--- SKIP: TestAcc' "$log")
 # Tests that reproduce a documented known issue skip themselves with a
 # message starting "known issue"; every other skip is a failure here.
 known=$(grep -cE '^\s+\S+_test.go:[0-9]+: known issue' "$log")
+# Tests of features the CLI does not have (ephemeral resources on Terraform
+# 1.5.7) skip themselves through tfversion; they run on the other CLI.
+newer=$(grep -cE '^\s+\S+_test.go:[0-9]+: Terraform CLI version \S+ is below minimum version' "$log")
 steps=$(grep -oE 'acceptance steps: [0-9]+' "$log" | awk '{s+=$3} END {print s+0}')
-echo "acceptance on $cli: $passed passed, $failed failed, $skipped skipped ($known known issues), $steps steps"
-if [ "$skipped" -gt "$known" ]; then
+echo "acceptance on $cli: $passed passed, $failed failed, $skipped skipped ($known known issues, $newer need a newer CLI), $steps steps"
+if [ "$skipped" -gt $((known + newer)) ]; then
   echo "acceptance on $cli: tests were skipped; in make test every acceptance test must run (is TF_ACC set?)" >&2
   exit 1
 fi

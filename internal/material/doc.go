@@ -174,7 +174,11 @@
 // previous seeds, the one that reproduces each version, and a version no
 // configured seed reproduces is an error ([SeedMismatchError]), never
 // different keys. [VerifyDerived] then checks derived material against the
-// kid and public JWK in state.
+// kid and public JWK in state, and [PublicFromPEM] a derived version's
+// stored public key against its kid (there is no private key to compare
+// with). [PrivateJWK] encodes a version's material as a private JWK for
+// consumers (the ephemeral resource rotation_secret_material); the
+// provider never stores it.
 //
 // # Secrets and errors
 //

@@ -34,6 +34,9 @@ type ProviderData struct {
 	// Prometheus queries the provider's prometheus_url for the evidence
 	// gates; nil when it is not set.
 	Prometheus *promClient
+	// Seeds are the material seeds of derived mode (material_seed.go);
+	// never logged or printed.
+	Seeds *materialSeeds
 }
 
 // prometheus is the Prometheus client, nil when prometheus_url is unset.

@@ -121,6 +121,18 @@ type (
 	reissuer[R any] interface {
 		reissue(rows []R) string
 	}
+	// dataBinder receives the provider's configuration before the model
+	// decides or applies (rotation_secret: the material seeds).
+	dataBinder interface {
+		bind(data *ProviderData)
+	}
+	// decidedHook runs once a decision built its rows, at plan time and
+	// when an apply decides, before material is issued and the rows are
+	// rendered; prior is the state (nil on create) and priorRows its rows
+	// (rotation_secret: material_generation and the material seed checks).
+	decidedHook[P any, R any] interface {
+		decided(ctx context.Context, prior P, priorRows, rows []R, apply bool) diag.Diagnostics
+	}
 )
 
 func (a *lifecycleResource[M, R, P]) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -326,6 +338,7 @@ func (a *lifecycleResource[M, R, P]) spec(ctx context.Context, m, prior P) (life
 // the timestamps and material this apply creates are unknown; at apply time
 // they are filled in with stampAt and fresh material.
 func (a *lifecycleResource[M, R, P]) decide(ctx context.Context, m, prior P, decideAt, stampAt time.Time, apply bool) diag.Diagnostics {
+	a.bind(m)
 	spec, diags := a.spec(ctx, m, prior)
 	if diags.HasError() {
 		return diags
@@ -365,6 +378,11 @@ func (a *lifecycleResource[M, R, P]) decide(ctx context.Context, m, prior P, dec
 	for i, decided := range dec.Next.Versions {
 		rows = append(rows, m.row(plannedRecord(decided, planned.Versions[i], spec.Schedule.TTL), byVersion[decided.Version]))
 	}
+	if h, ok := any(m).(decidedHook[P, R]); ok {
+		if diags.Append(h.decided(ctx, prior, priorRows, rows, apply)...); diags.HasError() {
+			return diags
+		}
+	}
 	if apply {
 		if diags.Append(issueMaterial(ctx, m, rows)...); diags.HasError() {
 			return diags
@@ -399,6 +417,7 @@ func (a *lifecycleResource[M, R, P]) apply(ctx context.Context, planned tfsdk.Pl
 		return
 	}
 	now := a.data.now()
+	a.bind(m)
 	if !m.recordKnown() {
 		diags.Append(a.decide(ctx, m, prior, a.data.decisionTime(), now, true)...)
 		if !diags.HasError() {
@@ -436,6 +455,13 @@ func (a *lifecycleResource[M, R, P]) apply(ctx context.Context, planned tfsdk.Pl
 		return
 	}
 	diags.Append(state.Set(ctx, m)...)
+}
+
+// bind hands the provider's configuration to m, if it takes it.
+func (a *lifecycleResource[M, R, P]) bind(m P) {
+	if b, ok := any(m).(dataBinder); ok {
+		b.bind(a.data)
+	}
 }
 
 // issueMaterial runs the material hook of m, if it has one.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -37,6 +38,8 @@ type providerModel struct {
 	PlanTime              types.String `tfsdk:"plan_time"`
 	PrometheusURL         types.String `tfsdk:"prometheus_url"`
 	PrometheusBearerToken types.String `tfsdk:"prometheus_bearer_token"`
+	MaterialSeed          types.String `tfsdk:"material_seed"`
+	PreviousMaterialSeeds types.List   `tfsdk:"previous_material_seeds"`
 }
 
 // New returns the provider factory that main and the tests serve.
@@ -87,6 +90,7 @@ func (p *rotationProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 			},
 		},
 	}
+	seedAttributes(resp.Schema.Attributes)
 }
 
 func (p *rotationProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
@@ -97,6 +101,9 @@ func (p *rotationProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	data := &ProviderData{Clock: wallClock{}}
+	if data.Seeds = configureSeeds(cfg, req.TerraformVersion, &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	if p.clock != nil {
 		data.Clock = p.clock
 	}
@@ -166,6 +173,7 @@ func (p *rotationProvider) Configure(ctx context.Context, req provider.Configure
 
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
 }
 
 // parseNow parses the rehearsal clock: RFC 3339 with a time zone offset.
@@ -188,4 +196,10 @@ func (p *rotationProvider) Resources(context.Context) []func() resource.Resource
 
 func (p *rotationProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return nil
+}
+
+var _ provider.ProviderWithEphemeralResources = (*rotationProvider)(nil)
+
+func (p *rotationProvider) EphemeralResources(context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{NewSecretMaterialEphemeralResource}
 }

@@ -29,21 +29,15 @@ func configureWith(t *testing.T, attrs map[string]string) (*ProviderData, diag.D
 	p := New("test")()
 	var sresp provider.SchemaResponse
 	p.Schema(ctx, provider.SchemaRequest{}, &sresp)
-	types := map[string]tftypes.Type{}
+	typ, _ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
 	values := map[string]tftypes.Value{}
-	for name := range sresp.Schema.Attributes {
-		types[name] = tftypes.String
-		values[name] = tftypes.NewValue(tftypes.String, nil)
-		if v, ok := attrs[name]; ok {
-			values[name] = tftypes.NewValue(tftypes.String, v)
-		}
-	}
-	for name := range attrs {
-		if _, ok := types[name]; !ok {
+	for name, v := range attrs {
+		if _, ok := typ.AttributeTypes[name]; !ok {
 			t.Fatalf("the provider has no attribute %q", name)
 		}
+		values[name] = tftypes.NewValue(tftypes.String, v)
 	}
-	raw := tftypes.NewValue(tftypes.Object{AttributeTypes: types}, values)
+	raw := nullsFor(typ, values)
 	var resp provider.ConfigureResponse
 	p.Configure(ctx, provider.ConfigureRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: raw}}, &resp)
 	data, _ := resp.ResourceData.(*ProviderData)

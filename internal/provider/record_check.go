@@ -188,6 +188,10 @@ func (m *secretModel) checkRecord(_ context.Context, rows []*versionModel) []dam
 		if empty(r.KID) {
 			bad("kid", "is null, but every version keeps its kid")
 		}
+		if r.derived() {
+			m.checkDerivedRecord(r, bad)
+			continue
+		}
 		if empty(r.Secret) {
 			bad("secret", "%s", missing)
 			continue
@@ -213,7 +217,7 @@ func (m *secretModel) checkRecord(_ context.Context, rows []*versionModel) []dam
 			bad("kid", "is %q, but the RFC 7638 thumbprint of the version's public key is %q: the kid or the material was swapped or altered", r.KID.ValueString(), kid)
 		}
 	}
-	return out
+	return append(out, m.checkMaterialRecord(rows)...)
 }
 
 // checkRecord is the recordChecker hook of rotation_schedule: slots must

@@ -48,6 +48,14 @@ type secretModel struct {
 	AcceptedKIDs       types.List   `tfsdk:"accepted_kids"`
 	AcceptedSecrets    types.Map    `tfsdk:"accepted_secrets"`
 	JWKS               types.String `tfsdk:"jwks"`
+
+	// Derived material (material_mode.go).
+	Material           types.String `tfsdk:"material"`
+	UID                types.String `tfsdk:"uid"`
+	MaterialGeneration types.Int64  `tfsdk:"material_generation"`
+	// data is the provider's configuration (the material seeds), bound by
+	// the adapter before the model decides or applies.
+	data *ProviderData
 }
 
 // versionModel is one element of rotation_secret.versions: the record, the
@@ -56,6 +64,7 @@ type secretModel struct {
 type versionModel struct {
 	versionRecord
 	versionMaterial
+	versionDerivation
 	KID          types.String `tfsdk:"kid"`
 	PublicKeyPEM types.String `tfsdk:"public_key_pem"`
 	PublicJWK    types.String `tfsdk:"public_jwk"`
@@ -111,15 +120,18 @@ func (vm versionMaterial) material() (material.Type, material.Options) {
 }
 
 var versionObjectType = types.ObjectType{AttrTypes: recordAttrTypes(map[string]attr.Type{
-	"kid":            types.StringType,
-	"public_key_pem": types.StringType,
-	"public_jwk":     types.StringType,
-	"secret":         types.StringType,
-	"type":           types.StringType,
-	"length":         types.Int64Type,
-	"special":        types.BoolType,
-	"hmac_bytes":     types.Int64Type,
-	"rsa_bits":       types.Int64Type,
+	"kid":              types.StringType,
+	"public_key_pem":   types.StringType,
+	"public_jwk":       types.StringType,
+	"secret":           types.StringType,
+	"type":             types.StringType,
+	"length":           types.Int64Type,
+	"special":          types.BoolType,
+	"hmac_bytes":       types.Int64Type,
+	"rsa_bits":         types.Int64Type,
+	"material":         derivationAttrTypes["material"],
+	"salt":             derivationAttrTypes["salt"],
+	"seed_fingerprint": derivationAttrTypes["seed_fingerprint"],
 })}
 
 func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -160,7 +172,7 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 			Computed: true,
 			Description: "Every recorded version, oldest first: the accepted ones with their material and up to " +
 				"`history_limit` revoked ones as metadata (their material is wiped).",
-			NestedObject: schema.NestedAttributeObject{Attributes: recordAttributes(false, map[string]schema.Attribute{
+			NestedObject: schema.NestedAttributeObject{Attributes: recordAttributes(false, derivationAttributes(map[string]schema.Attribute{
 				"type": computedString("The type this version was issued with; it keeps it when `type` changes."),
 				"length": schema.Int64Attribute{Computed: true,
 					Description: "`password` versions: the number of characters it was issued with; null for other types."},
@@ -174,17 +186,19 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 				"public_key_pem": computedString("Public key, PKIX PEM (asymmetric types; null once revoked)."),
 				"public_jwk":     computedString("Public JWK, JSON (asymmetric types; null once revoked)."),
 				"secret": schema.StringAttribute{
-					Computed:    true,
-					Sensitive:   true,
-					Description: "The material: the password, the base64url HMAC key, or the PKCS#8 PEM private key. Null once revoked.",
+					Computed:  true,
+					Sensitive: true,
+					Description: "The material: the password, the base64url HMAC key, or the PKCS#8 PEM private key. Null once revoked, " +
+						"and always for `derived` versions (read those with the ephemeral resource `rotation_secret_material`).",
 				},
-			})},
+			}))},
 		},
 		"active_version": schema.Int64Attribute{Computed: true, Description: "The version consumers should emit (sign with, log in with)."},
 		"active_kid":     computedString("`kid` of the active version."),
 		"active_secret": schema.StringAttribute{
 			Computed: true, Sensitive: true,
-			Description: "Material of the active version: what emitters use.",
+			Description: "Material of the active version: what emitters use. Null when the active version is `derived` " +
+				"(use `rotation_secret_material.active_secret`).",
 		},
 		"active_public_key_pem": computedString("Public key of the active version (asymmetric types)."),
 		"accepted_kids": schema.ListAttribute{
@@ -193,7 +207,8 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		},
 		"accepted_secrets": schema.MapAttribute{
 			Computed: true, Sensitive: true, ElementType: types.StringType,
-			Description: "Material of every accepted version, by `kid`: what validators load (HMAC keys, passwords).",
+			Description: "Material of every accepted version, by `kid`: what validators load (HMAC keys, passwords). Null as soon " +
+				"as one accepted version is `derived`, never a partial set (use `rotation_secret_material.accepted_secrets`).",
 		},
 		"jwks": computedString("Public JWKS (JSON) of the accepted versions of an asymmetric type, active first; `{\"keys\":[]}` for `password` and `hmac`."),
 		"next_transition": computedString("The next scheduled transition, e.g. `activate v2`, `revoke v1`, `issue v3`; `none` when nothing is scheduled " +
@@ -201,6 +216,7 @@ func (r *secretResource) Schema(_ context.Context, _ resource.SchemaRequest, res
 		"next_transition_at": computedString("When the next transition becomes due (RFC 3339, moved into the change window); the first apply at or after it performs it."),
 	}
 	identityAttributes(attrs, "The secret family this secret belongs to: `rotation_secret_family.<name>.id`.", "secret")
+	materialAttributes(attrs)
 	controlAttributes(attrs)
 	attrs["history_limit"] = schema.NumberAttribute{
 		Optional:    true,
@@ -253,6 +269,7 @@ func (m *secretModel) checkConfig(diags *diag.Diagnostics) {
 	onlyFor("special", !m.Special.IsNull(), material.TypePassword)
 	onlyFor("hmac_bytes", !m.HMACBytes.IsNull(), material.TypeHMAC)
 	onlyFor("rsa_bits", !m.RSABits.IsNull(), material.TypeRSA)
+	m.checkMaterialConfig(diags)
 }
 
 // options returns the material options of the configuration.
@@ -283,13 +300,13 @@ func (m *secretModel) reissue(rows []*versionModel) string {
 		if got, want := v.Type.ValueString(), m.Type.ValueString(); got != want {
 			return fmt.Sprintf("type changed to %q (the newest accepted version, v%d, is %q)", want, v.Version.ValueInt64(), got)
 		}
-		return ""
+		return m.reissueMaterial(v)
 	}
 	return ""
 }
 
 func (m *secretModel) inputsKnown() bool {
-	return !m.HistoryLimit.IsUnknown() && !m.Type.IsUnknown() &&
+	return !m.HistoryLimit.IsUnknown() && !m.Type.IsUnknown() && !m.Material.IsUnknown() &&
 		!m.Length.IsUnknown() && !m.Special.IsUnknown() && !m.HMACBytes.IsUnknown() && !m.RSABits.IsUnknown()
 }
 
@@ -317,18 +334,24 @@ func (m *secretModel) rows(ctx context.Context) ([]*versionModel, diag.Diagnosti
 func (m *secretModel) row(record versionRecord, prior *versionModel) *versionModel {
 	v := &versionModel{versionRecord: record}
 	if prior != nil {
-		v.versionMaterial = prior.versionMaterial
+		v.versionMaterial, v.versionDerivation = prior.versionMaterial, prior.versionDerivation
 		v.KID, v.PublicKeyPEM, v.PublicJWK, v.Secret = prior.KID, prior.PublicKeyPEM, prior.PublicJWK, prior.Secret
 	} else {
 		typ := material.Type(m.Type.ValueString())
-		v.versionMaterial = newVersionMaterial(typ, m.options())
+		v.versionMaterial, v.versionDerivation = newVersionMaterial(typ, m.options()), m.newDerivation()
 		v.KID, v.PublicKeyPEM, v.PublicJWK, v.Secret = types.StringUnknown(), types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 		if !typ.Asymmetric() {
 			v.PublicKeyPEM, v.PublicJWK = types.StringNull(), types.StringNull()
 		}
+		if v.derived() {
+			v.Secret = types.StringNull() // never stored
+		}
 	}
 	if record.Status.ValueString() == string(lifecycle.StatusRevoked) {
 		v.PublicKeyPEM, v.PublicJWK, v.Secret = types.StringNull(), types.StringNull(), types.StringNull()
+		if v.derived() {
+			v.Salt = types.StringNull() // without its salt a revoked version cannot be derived again
+		}
 	}
 	return v
 }
@@ -338,8 +361,17 @@ func (m *secretModel) row(record versionRecord, prior *versionModel) *versionMod
 // at apply time).
 func (m *secretModel) issueMaterial(ctx context.Context, rows []*versionModel) diag.Diagnostics {
 	var diags diag.Diagnostics
+	m.ensureUID()
+	issued := map[int64]bool{}
 	for _, v := range rows {
 		if !v.Secret.IsUnknown() && !v.KID.IsUnknown() {
+			continue
+		}
+		issued[v.Version.ValueInt64()] = true
+		if v.derived() {
+			if diags.Append(m.deriveNew(ctx, v)...); diags.HasError() {
+				return diags
+			}
 			continue
 		}
 		typ, opts := v.material()
@@ -352,6 +384,7 @@ func (m *secretModel) issueMaterial(ctx context.Context, rows []*versionModel) d
 		v.PublicKeyPEM, v.PublicJWK = nullIfEmpty(mat.PublicKeyPEM), nullIfEmpty(mat.PublicJWK)
 		tflog.Info(ctx, "rotation issued key material", map[string]any{"secret": m.key(), "version": v.Version.ValueInt64(), "type": string(typ), "kid": mat.KID})
 	}
+	diags.Append(m.verifyDerived(rows, issued)...)
 	return diags
 }
 
@@ -381,10 +414,12 @@ func (m *secretModel) render(ctx context.Context, rows []*versionModel, _ lifecy
 
 	accepted := lifecycle.OrderAccepted(versions, func(v versionModel) lifecycle.Status { return lifecycle.Status(v.Status.ValueString()) })
 	kidsKnown, secretsKnown, jwksKnown := true, true, true
+	anyDerived := false
 	kids := make([]attr.Value, 0, len(accepted))
 	secrets := make(map[string]attr.Value, len(accepted))
 	var jwks []string
 	for _, v := range accepted {
+		anyDerived = anyDerived || v.derived()
 		kidsKnown = kidsKnown && !v.KID.IsUnknown()
 		secretsKnown = secretsKnown && !v.KID.IsUnknown() && !v.Secret.IsUnknown()
 		jwksKnown = jwksKnown && !v.PublicJWK.IsUnknown()
@@ -401,7 +436,10 @@ func (m *secretModel) render(ctx context.Context, rows []*versionModel, _ lifecy
 		m.AcceptedKIDs = types.ListValueMust(types.StringType, kids)
 	}
 	m.AcceptedSecrets = types.MapUnknown(types.StringType)
-	if secretsKnown {
+	switch {
+	case anyDerived: // never a partial set
+		m.AcceptedSecrets = types.MapNull(types.StringType)
+	case secretsKnown:
 		m.AcceptedSecrets = types.MapValueMust(types.StringType, secrets)
 	}
 	m.JWKS = types.StringUnknown()
@@ -423,4 +461,5 @@ func (m *secretModel) setRecordUnknown() {
 	m.AcceptedKIDs = types.ListUnknown(types.StringType)
 	m.AcceptedSecrets = types.MapUnknown(types.StringType)
 	m.JWKS = types.StringUnknown()
+	m.MaterialGeneration = types.Int64Unknown()
 }

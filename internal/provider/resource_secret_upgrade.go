@@ -19,7 +19,9 @@ import (
 //	   material options (versions[*].type, length, special, hmac_bytes,
 //	   rsa_bits); length, hmac_bytes, rsa_bits and history_limit are
 //	   Numbers (the same wire type as before)
-const secretSchemaVersion = 1
+//	2  derived material: material, uid and material_generation; each
+//	   version records its material mode, salt and seed_fingerprint
+const secretSchemaVersion = 2
 
 var _ resource.ResourceWithUpgradeState = (*secretResource)(nil)
 
@@ -27,6 +29,7 @@ var _ resource.ResourceWithUpgradeState = (*secretResource)(nil)
 func (r *secretResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
 	return map[int64]resource.StateUpgrader{
 		0: {StateUpgrader: upgradeSecretV0},
+		1: {StateUpgrader: upgradeSecretV1},
 	}
 }
 
@@ -44,6 +47,9 @@ func upgradeSecretV0(_ context.Context, req resource.UpgradeStateRequest, resp *
 		return
 	}
 	out, err := upgradeSecretV0JSON(req.RawState.JSON)
+	if err == nil {
+		out, err = upgradeSecretV1JSON(out)
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot upgrade the rotation_secret state",
 			fmt.Sprintf("The stored state of schema version 0 cannot be read: %v. Restore it from terraform.tfstate.backup or the remote state's history.", err))
@@ -106,6 +112,64 @@ func upgradeSecretV0JSON(in []byte) ([]byte, error) {
 				v[k] = x
 			}
 		}
+	}
+	return json.Marshal(st)
+}
+
+// upgradeSecretV1 adds what derived material needs to a state of schema
+// version 1, which kept every version's material in state: material =
+// "state" for the resource and every version (salt and seed_fingerprint
+// null), material_generation 1, and a uid. The uid is a hash of the id and
+// the oldest recorded version's kid and issue time (upgradedUID), not a
+// random value, because Terraform upgrades the stored state again on every
+// plan until an apply stores the result: each of those plans must see the
+// same uid. Nothing else changes, so the first plan after the upgrade is
+// empty.
+func upgradeSecretV1(_ context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	if req.RawState == nil || req.RawState.JSON == nil {
+		resp.Diagnostics.AddError("Cannot upgrade the rotation_secret state",
+			"The stored state of schema version 1 has no JSON form; restore it from terraform.tfstate.backup or the remote state's history.")
+		return
+	}
+	out, err := upgradeSecretV1JSON(req.RawState.JSON)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot upgrade the rotation_secret state",
+			fmt.Sprintf("The stored state of schema version 1 cannot be read: %v. Restore it from terraform.tfstate.backup or the remote state's history.", err))
+		return
+	}
+	resp.DynamicValue = &tfprotov6.DynamicValue{JSON: out}
+}
+
+// upgradeSecretV1JSON is upgradeSecretV1 on the state's JSON.
+func upgradeSecretV1JSON(in []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(in))
+	dec.UseNumber()
+	var st map[string]any
+	if err := dec.Decode(&st); err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return nil, fmt.Errorf("the state is not a JSON object")
+	}
+	id, _ := st["id"].(string)
+	var kid, issued string
+	if versions, ok := st["versions"].([]any); ok {
+		for i, e := range versions {
+			v, ok := e.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("versions[%d] is not an object", i)
+			}
+			if i == 0 {
+				kid, _ = v["kid"].(string)
+				issued, _ = v["issued_at"].(string)
+			}
+			v["material"], v["salt"], v["seed_fingerprint"] = materialState, nil, nil
+		}
+	}
+	st["material"] = materialState
+	st["material_generation"] = 1
+	if u, _ := st["uid"].(string); u == "" {
+		st["uid"] = upgradedUID(id, kid, issued)
 	}
 	return json.Marshal(st)
 }

@@ -74,15 +74,17 @@ var consumers = []consumer{{"api", "validator", "1h"}, {"signer", "emitter", "5m
 // Generator writes one plan; New precomputes the lifecycle (the same for
 // every secret: one schedule, applied together) and the key material.
 type Generator struct {
-	o        Options
-	typ      material.Type
-	spec     lifecycle.Spec
-	applies  []time.Time
-	planTime time.Time
-	state    lifecycle.State    // existing mode: the record after the last apply
-	famW     int                // digits of family indices
-	unrW     int                // digits of unrelated indices
-	mats     [][]materialRecord // existing mode: [family][version-1]
+	o       Options
+	typ     material.Type
+	spec    lifecycle.Spec
+	applies []time.Time
+	// generation is material_generation after the last apply.
+	generation int64
+	planTime   time.Time
+	state      lifecycle.State    // existing mode: the record after the last apply
+	famW       int                // digits of family indices
+	unrW       int                // digits of unrelated indices
+	mats       [][]materialRecord // existing mode: [family][version-1]
 }
 
 type materialRecord struct {
@@ -166,7 +168,14 @@ func (g *Generator) simulate() error {
 		if len(dec.Transitions) == 0 {
 			return fmt.Errorf("lifecycle: nothing due at %s", t.Format(time.RFC3339))
 		}
+		before := acceptedSignature(g.state)
 		g.state = lifecycle.Stamp(dec.Planned(), t)
+		switch {
+		case len(g.applies) == 0:
+			g.generation = 1
+		case acceptedSignature(g.state) != before:
+			g.generation++
+		}
 		g.applies = append(g.applies, t)
 		if g.state.Generation == int64(g.o.Rotations)+1 && len(g.state.Accepted()) == 1 && g.state.Active() != nil {
 			g.planTime = t.Add(time.Hour)
@@ -337,6 +346,13 @@ func ts(t time.Time) any {
 func (g *Generator) secretValues(i int) map[string]any {
 	var versions []map[string]any
 	var next, nextAt any = unknownPrim, unknownPrim
+	// uid is set by the first apply (random; the comparison with
+	// Terraform normalises UUIDs); material_generation counts the applies
+	// that changed the accepted versions or the active one.
+	var uid, generation any = unknownPrim, int64(1)
+	if g.o.Mode != "create" {
+		uid, generation = g.uid(i), g.generation
+	}
 	if g.o.Mode == "create" {
 		var pub, jwk any = unknownPrim, unknownPrim
 		if !g.typ.Asymmetric() {
@@ -347,6 +363,7 @@ func (g *Generator) secretValues(i int) map[string]any {
 			"kid": unknownPrim, "public_jwk": jwk, "public_key_pem": pub, "revoke_reason": nil,
 			"revoked_at": nil, "secret": unknownPrim, "status": string(lifecycle.StatusActive),
 			"superseded_at": nil, "version": int64(1), "activation_evidence": nil, "revocation_evidence": nil,
+			"material": "state", "salt": nil, "seed_fingerprint": nil,
 		}}
 		g.versionMaterial(versions[0])
 	} else {
@@ -359,6 +376,7 @@ func (g *Generator) secretValues(i int) map[string]any {
 				"revoke_reason": nil, "revoked_at": ts(v.RevokedAt), "secret": m.secret,
 				"status": string(v.Status), "superseded_at": ts(v.SupersededAt), "version": v.Version,
 				"activation_evidence": nullIfEmpty(v.ActivationEvidence), "revocation_evidence": nullIfEmpty(v.RevocationEvidence),
+				"material": "state", "salt": nil, "seed_fingerprint": nil,
 			}
 			if v.RevokeReason != "" {
 				vm["revoke_reason"] = v.RevokeReason
@@ -377,24 +395,27 @@ func (g *Generator) secretValues(i int) map[string]any {
 		}
 	}
 	out := map[string]any{
-		"family":             g.familyName(i),
-		"history_limit":      int64(historyLimit),
-		"hmac_bytes":         nil,
-		"hold_reason":        nil,
-		"hold_revocation":    false,
-		"id":                 g.familyName(i) + "/" + secretName,
-		"length":             nil,
-		"name":               secretName,
-		"next_transition":    next,
-		"next_transition_at": nextAt,
-		"pin_active_version": nil,
-		"revoke_reason":      nil,
-		"revoke_versions":    nil,
-		"rotate_triggers":    nil,
-		"rsa_bits":           nil,
-		"schedule":           scheduleValues(),
-		"special":            nil,
-		"type":               g.o.Type,
+		"family":              g.familyName(i),
+		"history_limit":       int64(historyLimit),
+		"hmac_bytes":          nil,
+		"hold_reason":         nil,
+		"hold_revocation":     false,
+		"id":                  g.familyName(i) + "/" + secretName,
+		"length":              nil,
+		"material":            "state",
+		"material_generation": generation,
+		"name":                secretName,
+		"next_transition":     next,
+		"next_transition_at":  nextAt,
+		"pin_active_version":  nil,
+		"revoke_reason":       nil,
+		"revoke_versions":     nil,
+		"rotate_triggers":     nil,
+		"rsa_bits":            nil,
+		"schedule":            scheduleValues(),
+		"special":             nil,
+		"type":                g.o.Type,
+		"uid":                 uid,
 		// The evidence gates (issue 11): none.
 		"emission_gate":         nil,
 		"revocation_gate":       nil,
@@ -508,4 +529,32 @@ func (g *Generator) uuid(j int) string {
 	binary.LittleEndian.PutUint64(b[8:], r.Uint64())
 	h := fmt.Sprintf("%x", b)
 	return strings.Join([]string{h[0:8], h[8:12], h[12:16], h[16:20], h[20:32]}, "-")
+}
+
+// acceptedSignature names the accepted versions and the active one, as the
+// provider's material_generation compares them.
+func acceptedSignature(s lifecycle.State) string {
+	var b strings.Builder
+	for _, v := range s.Versions {
+		switch v.Status {
+		case lifecycle.StatusActive:
+			fmt.Fprintf(&b, "*%d,", v.Version)
+		case lifecycle.StatusPending, lifecycle.StatusPrevious:
+			fmt.Fprintf(&b, "%d,", v.Version)
+		}
+	}
+	return b.String()
+}
+
+// uid is the uid the first apply gave the secret of family i: a random
+// UUID, from a generator seeded with (seed, i).
+func (g *Generator) uid(i int) string {
+	var b [16]byte
+	rng := g.rng("uid", i)
+	for k := range b {
+		b[k] = byte(rng.Uint64())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }

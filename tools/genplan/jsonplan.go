@@ -94,7 +94,7 @@ type elem struct{ of sensitivity }
 
 // secretSchemaVersion is rotation_secret's schema version (the provider's
 // secretSchemaVersion).
-const secretSchemaVersion = 1
+const secretSchemaVersion = 2
 
 var secretSensitivity = sensitivity{
 	"accepted_secrets": true,
