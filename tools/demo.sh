@@ -167,24 +167,7 @@ gstep "$(at $((31 * d + 2 * h)))" "$(at $((31 * d + 2 * h - 5 * 60)))" "$(at $((
 gstep "$(at $((31 * d + 4 * h)))" "$(at $((31 * d + 2 * h - 5 * 60)))" "$(at $((31 * d + 4 * h)))" "9c. unused for 2h (quiet_period): the next apply revokes v1, recording the evidence"
 [ "$("$tf" -chdir="$gw" output -raw statuses)" = "v1:revoked v2:active" ] || { echo "demo: the gated revocation did not happen" >&2; exit 1; }
 
-say "10. day 2: what is due now, and what comes within 30 days (the scheduled workflow's question)"
-"$tf" -chdir="$work" show -json >"$work/state.json"
-set +e
-"$pdir/terraform-provider-rotation" due "demo=$work/state.json"
-code=$?
-"$pdir/terraform-provider-rotation" due --within 30d "demo=$work/state.json"
-set -e
-echo "exit code of due (now): $code (0 nothing due, 1 something due)"
-[ "$code" -le 1 ] || { echo "demo: due failed" >&2; exit 1; }
-
-say "11. the rotation metrics of the same state (Prometheus text format; --format openmetrics for OpenMetrics)"
-"$pdir/terraform-provider-rotation" metrics --output "$work/rotation.prom" "demo=$work/state.json"
-grep -E '^rotation_(active_version_age_seconds|versions|next_transition_seconds|ttl_remaining_seconds|transition_overdue_seconds)\{' "$work/rotation.prom" |
-  sed -E 's/(action|status)="([^"]*)"/@\2@/; s/\{[^@}]*\}//; s/\{[^@}]*@([^@]*)@[^}]*\}/{\1}/' # one resource: labels but status and action left out
-echo "wrote $work/rotation.prom ($(grep -c '^# TYPE' "$work/rotation.prom") metrics; docs/metrics.md lists them)"
-rm -f "$work/state.json" "$work/plan.json" # they hold the material in clear
-
-# 12. Derived mode on OpenTofu (ephemeral resources need OpenTofu >= 1.11 or
+# 10. Derived mode on OpenTofu (ephemeral resources need OpenTofu >= 1.11 or
 # Terraform >= 1.10): the state keeps no private key; the ephemeral resource
 # rotation_secret_material derives it for a local-exec provisioner, which
 # writes it to a file standing in for the secret store (no offline-installable
@@ -261,7 +244,7 @@ export ROTATION_MATERIAL_SEED
 kids() { grep -oE '"[A-Za-z0-9_-]{43}":"-----BEGIN' "$1" | cut -d'"' -f2 | tr '\n' ' '; }
 dstep() {
   export ROTATION_NOW=$1
-  say "12.$3 derived mode on OpenTofu: $2 — now = $ROTATION_NOW"
+  say "10.$3 derived mode on OpenTofu: $2 — now = $ROTATION_NOW"
   "$tofu" -chdir="$dwork" plan -no-color -out=tfplan >"$dwork/plan.txt" 2>&1 || { cat "$dwork/plan.txt"; exit 1; }
   "$tofu" -chdir="$dwork" show -json tfplan >"$dwork/plan.json"
   "$tofu" -chdir="$dwork" apply -no-color tfplan >"$dwork/apply.txt" 2>&1 || { cat "$dwork/apply.txt"; exit 1; }
@@ -289,10 +272,27 @@ echo
 echo "no private key in the state, its backup, the saved plan or show -json; the store got them from rotation_secret_material."
 unset ROTATION_MATERIAL_SEED
 
+say "11. day 2: what is due now, and what comes within 30 days (the scheduled workflow's question)"
+"$tf" -chdir="$work" show -json >"$work/state.json"
+set +e
+"$pdir/terraform-provider-rotation" due "demo=$work/state.json"
+code=$?
+"$pdir/terraform-provider-rotation" due --within 30d "demo=$work/state.json"
+set -e
+echo "exit code of due (now): $code (0 nothing due, 1 something due)"
+[ "$code" -le 1 ] || { echo "demo: due failed" >&2; exit 1; }
+
+say "12. the rotation metrics of the same state (Prometheus text format; --format openmetrics for OpenMetrics)"
+"$pdir/terraform-provider-rotation" metrics --output "$work/rotation.prom" "demo=$work/state.json"
+grep -E '^rotation_(active_version_age_seconds|versions|next_transition_seconds|ttl_remaining_seconds|transition_overdue_seconds)\{' "$work/rotation.prom" |
+  sed -E 's/(action|status)="([^"]*)"/@\2@/; s/\{[^@}]*\}//; s/\{[^@}]*@([^@]*)@[^}]*\}/{\1}/' # one resource: labels but status and action left out
+echo "wrote $work/rotation.prom ($(grep -c '^# TYPE' "$work/rotation.prom") metrics; docs/metrics.md lists them)"
+rm -f "$work/state.json" "$work/plan.json" # they hold the material in clear
+
 say "next steps"
 cat <<'MSG'
 Open runbook.html in a browser. `terraform-provider-rotation policies --export DIR` writes the
 policy bundle for conftest; docs/guides/pull-request-checks.md shows the CI workflow and the
 scheduled rotation (due, approved apply, metrics, alerts: examples/prometheus);
-docs/guides/keeping-secrets-out-of-state.md explains derived mode (step 12).
+docs/guides/keeping-secrets-out-of-state.md explains derived mode (step 10).
 MSG
