@@ -41,6 +41,13 @@ const (
 	// is still held by the version two before; Until is when that one's
 	// overlap ends, when the schedule frees it.
 	ReasonSlot = "slot"
+	// ReasonGated: a step due by the calendar is gated by evidence
+	// (revocation_gate, emission_gate). With static evidence the
+	// document holds, it waits as the provider's plan would (it is not
+	// due; Until is the earliest instant it can happen, when known); a
+	// gate fed by Prometheus is decided by the plan, which queries it, so
+	// the step stays due.
+	ReasonGated = "gated"
 )
 
 // DueReport is the document `due --format json` writes: schema version 1
@@ -218,6 +225,7 @@ func dueOf(d *Document, c *runbook.Credential, at time.Time, within time.Duratio
 		}
 		t = dec.NextAt
 	}
+	r.Transitions, r.Reasons = gated(c, at, r.Transitions, r.Reasons)
 	r.Due = len(r.Transitions) > 0
 	if r.Due && r.Transitions[0].At == ts(at) {
 		since := DueSince(spec, state, at)
@@ -226,6 +234,50 @@ func dueOf(d *Document, c *runbook.Credential, at time.Time, within time.Duratio
 	}
 	r.Reasons = append(r.Reasons, reasons(c, spec, state, at)...)
 	return r
+}
+
+// gated applies the evidence gates to the transitions due at at: a gated
+// step that waits on static evidence is not due (the provider's plan would
+// not take it), and says why; a step gated by Prometheus stays due, since
+// only the plan can query it. Later transitions of the --within window
+// keep the calendar's times.
+func gated(c *runbook.Credential, at time.Time, trs []DueTransition, reasons []DueReason) ([]DueTransition, []DueReason) {
+	waits, err := GateWaits(c, at)
+	if err != nil || len(waits) == 0 {
+		return trs, reasons
+	}
+	now := ts(at)
+	for _, w := range waits {
+		gate, missing := "revocation_gate", ""
+		if w.Wait.Action == lifecycle.ActionActivate {
+			gate = "emission_gate"
+			if g := c.Gates.Emission; g != nil {
+				missing = g.Missing
+			}
+		} else if g := c.Gates.Revocation; g != nil {
+			missing = g.Missing
+		}
+		if missing == runbook.PrometheusEvidence {
+			reasons = append(reasons, DueReason{Code: ReasonGated,
+				Message: fmt.Sprintf("%s of v%d is due by the calendar since %s; its %s decides on Prometheus evidence when the plan runs", w.Wait.Action, w.Wait.Version, ts(w.DueAt), gate)})
+			continue
+		}
+		kept := trs[:0:0]
+		for _, tr := range trs {
+			if tr.At == now && tr.Action == string(w.Wait.Action) && tr.Version == w.Wait.Version {
+				continue
+			}
+			kept = append(kept, tr)
+		}
+		trs = kept
+		r := DueReason{Code: ReasonGated,
+			Message: fmt.Sprintf("%s of v%d is due by the calendar since %s but its %s waits: %s", w.Wait.Action, w.Wait.Version, ts(w.DueAt), gate, w.Wait.For)}
+		if !w.Wait.Until.IsZero() {
+			r.Until = ptr(ts(w.Wait.Until))
+		}
+		reasons = append(reasons, r)
+	}
+	return trs, reasons
 }
 
 // DueSince is when what is due at at became due: the time of the earliest

@@ -17,9 +17,6 @@ import (
 // holds the two equal). Every one is a gauge evaluated at one instant,
 // --at: the output is a snapshot for the node_exporter textfile collector,
 // a Pushgateway or a static file served to Prometheus.
-//
-// Revocation gates do not exist yet, so no gate-wait metric is written;
-// docs/metrics.md reserves rotation_gate_wait_seconds for them.
 
 // Label names.
 const (
@@ -87,6 +84,14 @@ var (
 		"Previous versions past their overlap that hold_revocation keeps accepted.", credentialLabels)
 	mPastOverlap = metric("rotation_previous_past_overlap_seconds",
 		"Longest time a previous version has stayed accepted past the end of its overlap (0 when none has).", credentialLabels)
+	mGateWaits = metric("rotation_gate_waits",
+		"Gated steps (action revoke: revocation_gate; activate: emission_gate) due by the calendar that wait for evidence at the evaluation instant. Static evidence (last_used, accepted) is decided as the provider decides; a gate fed by Prometheus counts as waiting, since only a plan queries it.",
+		with(credentialLabels, "action"))
+	mGateWaitSeconds = metric("rotation_gate_wait_seconds",
+		"Longest time a gated step that waits has been due by the calendar (revoke: since its overlap ended; activate: since its propagation ended); 0 when none waits.",
+		with(credentialLabels, "action"))
+	mGatePastMaxWait = metric("rotation_gate_past_max_wait",
+		"Revocations that have waited longer than revocation_gate.max_wait past their overlap (policy ROT033).", credentialLabels)
 	mTTL = metric("rotation_ttl_remaining_seconds",
 		"Seconds until the first accepted version reaches its expiry (expires_at, issued_at + ttl); negative once past it.", credentialLabels)
 	mFamilyInfo = metric("rotation_family_info",
@@ -104,7 +109,7 @@ var (
 // Metrics lists every metric the collector may write, in order.
 func Metrics() []*Metric {
 	return []*Metric{mEvaluation, mInfo, mProblem, mActiveVersion, mActiveAge, mVersions, mDue, mOverdue, mNextAt, mNextIn, mLast,
-		mHold, mHeld, mPastOverlap, mTTL, mFamilyInfo, mFamilyCredentials, mReviewAt, mReviewOverdue, mReviewOverdueFor}
+		mHold, mHeld, mPastOverlap, mGateWaits, mGateWaitSeconds, mGatePastMaxWait, mTTL, mFamilyInfo, mFamilyCredentials, mReviewAt, mReviewOverdue, mReviewOverdueFor}
 }
 
 // Collector is a prometheus.Collector of the rotation metrics of some
@@ -237,6 +242,7 @@ func (c *Collector) credential(emit emitFunc, d *Document, cr *runbook.Credentia
 	}
 	emit(mHeld, float64(held), labels...)
 	emit(mPastOverlap, past, labels...)
+	c.gates(emit, cr, labels)
 
 	var first time.Time
 	for _, info := range cr.Versions {
@@ -303,4 +309,86 @@ func WriteMetrics(w io.Writer, col prometheus.Collector, format Format) error {
 		return errors.New("the expfmt encoder cannot be closed")
 	}
 	return closer.Close()
+}
+
+// gates writes the gate-wait metrics of a credential with evidence gates:
+// the engine decides with the gates and the static evidence the document
+// holds (runbook.Credential.Gates), as the provider's plan does.
+func (c *Collector) gates(emit emitFunc, cr *runbook.Credential, labels []string) {
+	g := cr.Gates
+	if g.Revocation == nil && g.Emission == nil {
+		return
+	}
+	waits, err := GateWaits(cr, c.at)
+	if err != nil {
+		return
+	}
+	type tally struct {
+		n       int
+		longest time.Duration
+	}
+	byAction := map[lifecycle.Action]*tally{}
+	if g.Revocation != nil {
+		byAction[lifecycle.ActionRevoke] = &tally{}
+	}
+	if g.Emission != nil {
+		byAction[lifecycle.ActionActivate] = &tally{}
+	}
+	pastMax := 0
+	for _, w := range waits {
+		t := byAction[w.Wait.Action]
+		if t == nil {
+			continue
+		}
+		t.n++
+		t.longest = max(t.longest, c.at.Sub(w.DueAt))
+		if w.Wait.PastMaxWait {
+			pastMax++
+		}
+	}
+	for _, a := range []lifecycle.Action{lifecycle.ActionRevoke, lifecycle.ActionActivate} {
+		if t := byAction[a]; t != nil {
+			emit(mGateWaits, float64(t.n), with(labels, string(a))...)
+			emit(mGateWaitSeconds, max(0, t.longest.Seconds()), with(labels, string(a))...)
+		}
+	}
+	if g.Revocation != nil {
+		emit(mGatePastMaxWait, float64(pastMax), labels...)
+	}
+}
+
+// GateWait is a gated step that waits for evidence, with the time it
+// became due by the calendar.
+type GateWait struct {
+	Wait  lifecycle.Wait
+	DueAt time.Time
+}
+
+// GateWaits decides cr at at with its evidence gates and the static
+// evidence the document holds, and returns the gated steps that wait (none
+// without gates).
+func GateWaits(cr *runbook.Credential, at time.Time) ([]GateWait, error) {
+	if cr.Gates.Revocation == nil && cr.Gates.Emission == nil {
+		return nil, nil
+	}
+	spec := cr.Spec
+	spec.Gates = cr.Gates
+	dec, err := lifecycle.Decide(spec, cr.State, at)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]GateWait, 0, len(dec.Waits))
+	for _, w := range dec.Waits {
+		gw := GateWait{Wait: w, DueAt: at}
+		if v := cr.State.Find(w.Version); v != nil {
+			switch w.Action {
+			case lifecycle.ActionRevoke:
+				gw.DueAt = v.SupersededAt.Add(spec.Schedule.Overlap)
+			case lifecycle.ActionActivate:
+				gw.DueAt = v.IssuedAt.Add(spec.Schedule.Propagation)
+			}
+		}
+		out = append(out, gw)
+	}
+	return out, nil
 }

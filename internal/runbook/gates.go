@@ -3,7 +3,12 @@ package runbook
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/rotationkit/terraform-provider-rotation/internal/duration"
+	"github.com/rotationkit/terraform-provider-rotation/internal/lifecycle"
 )
 
 // The evidence gates of a credential (issue 11; docs/design.md, Evidence
@@ -107,4 +112,115 @@ func gateStrings(v any) []string {
 		}
 	}
 	return out
+}
+
+// PrometheusEvidence is why a gate fed by Prometheus has no evidence in a
+// document: the provider queries Prometheus when it plans; nothing a plan
+// or state records holds the answer.
+const PrometheusEvidence = "its evidence comes from Prometheus, which the provider queries when it plans"
+
+// engineGates are the credential's gates as the engine takes them, with the
+// static evidence (last_used or accepted, with observed_at) the document
+// holds, resolved the way the provider resolves it: a numeric key is a
+// version number, any other key a kid; keys that name no recorded version
+// are left out. A gate fed by Prometheus has no evidence here (Missing
+// says so), nor has one whose values are unknown or invalid.
+func (c *Credential) engineGates() lifecycle.Gates {
+	var out lifecycle.Gates
+	g := c.view.Gates
+	if rg, ok := g.Revocation.Value.(map[string]any); ok && g.Revocation.State == "known" {
+		r := &lifecycle.RevocationGate{RequireSuccessorUse: true}
+		r.QuietPeriod, _ = gateDuration(rg["quiet_period"])
+		r.MaxWait, _ = gateDuration(rg["max_wait"])
+		if b, ok := rg["require_successor_use"].(bool); ok {
+			r.RequireSuccessorUse = b
+		}
+		switch observed, ok := gateTime(rg["observed_at"]); {
+		case rg["prometheus"] != nil:
+			r.Missing = PrometheusEvidence
+		case !ok:
+			r.Missing = "observed_at is not known in this document"
+		default:
+			ev := &lifecycle.UseEvidence{Source: "last_used", ObservedAt: observed, LastUsed: map[int64]time.Time{}}
+			if used, ok := rg["last_used"].(map[string]any); ok {
+				for k, v := range used {
+					n, okKey := c.versionOfKey(k)
+					t, okTime := gateTime(v)
+					if okKey && okTime && t.After(ev.LastUsed[n]) {
+						ev.LastUsed[n] = t
+					}
+				}
+			}
+			r.Use = ev
+		}
+		out.Revocation = r
+	}
+	if eg, ok := g.Emission.Value.(map[string]any); ok && g.Emission.State == "known" {
+		e := &lifecycle.EmissionGate{Sources: gateStrings(eg["sources"])}
+		switch observed, ok := gateTime(eg["observed_at"]); {
+		case eg["prometheus"] != nil:
+			e.Missing = PrometheusEvidence
+		case !ok:
+			e.Missing = "observed_at is not known in this document"
+		default:
+			ev := &lifecycle.AcceptEvidence{Source: "accepted", ObservedAt: observed, Loaded: map[string][]int64{}}
+			if acc, ok := eg["accepted"].(map[string]any); ok {
+				for source, list := range acc {
+					ev.Loaded[source] = []int64{}
+					for _, k := range gateStrings(list) {
+						if n, ok := c.versionOfKey(k); ok {
+							ev.Loaded[source] = append(ev.Loaded[source], n)
+						}
+					}
+				}
+				if len(e.Sources) == 0 {
+					e.Sources = sortedSources(acc)
+				}
+			}
+			e.Accepted = ev
+		}
+		out.Emission = e
+	}
+	return out
+}
+
+// versionOfKey resolves an evidence key: a version number, or the kid of a
+// recorded version.
+func (c *Credential) versionOfKey(key string) (int64, bool) {
+	if n, err := strconv.ParseInt(key, 10, 64); err == nil {
+		return n, c.State.Find(n) != nil
+	}
+	for _, v := range c.Versions {
+		if v.KID != "" && v.KID == key {
+			return v.Version, true
+		}
+	}
+	return 0, false
+}
+
+func sortedSources(m map[string]any) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func gateDuration(v any) (time.Duration, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return 0, false
+	}
+	d, err := duration.Parse(s)
+	return d, err == nil
+}
+
+func gateTime(v any) (time.Time, bool) {
+	s, ok := v.(string)
+	if !ok {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	return t, err == nil
 }

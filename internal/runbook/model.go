@@ -375,7 +375,11 @@ type Credential struct {
 	// was).
 	Problem string
 	// Projection.
-	Spec   lifecycle.Spec
+	Spec lifecycle.Spec
+	// Gates are the evidence gates with the static evidence the document
+	// holds (EngineGates); Spec leaves them out, since the timeline shows
+	// the calendar's earliest times.
+	Gates lifecycle.Gates
 	Events []lifecycle.Event
 	Spans  []Span
 	// Truncated is set when the projection stopped early (see Problem).

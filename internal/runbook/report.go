@@ -432,6 +432,7 @@ func (c *Credential) prepare(rep *Report, log hclog.Logger) bool {
 		Controls: lifecycle.Controls{Pin: c.Pin, HoldRevocation: c.Hold, HoldReason: c.HoldReason.Raw(), HistoryLimit: c.HistoryLimit},
 	}
 	c.JitterOffset = lifecycle.JitterOffset(c.Spec.Key, c.Jitter.D)
+	c.Gates = c.engineGates()
 	if len(problems) > 0 {
 		c.Problem = joinNames(problems)
 		log.Warn("not projected", "resource", c.Address, "reason", c.Problem)
