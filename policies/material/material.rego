@@ -85,10 +85,15 @@ _maybe_required(s) if {
 	v != false
 }
 
-# "(family rotation_secret_family.f, classification high)"; the
-# requirement named when the rule denies.
-_context(s) := sprintf("%s, classification %s, which params.require_derived_material requires to be derived", [tf.family_note(s), tf.text(tf.classification(s))]) if {
+# "family rotation_secret_family.f, classification high" (or "no family
+# found, so classification high"), and the requirement when the rule
+# denies.
+_context(s) := sprintf("%s, which params.require_derived_material requires to be derived", [_class_note(s)]) if {
 	_required(s)
+} else := _class_note(s)
+
+_class_note(s) := tf.family_note(s) if {
+	not tf.family_of[s.address]
 } else := sprintf("%s, classification %s", [tf.family_note(s), tf.text(tf.classification(s))]) if {
 	tf.classification(s).state == "known"
 } else := tf.family_note(s)
