@@ -147,8 +147,9 @@ _migrating contains msg if {
 #   params.require_derived_material marks true. Also warns, whatever the
 #   parameter, while accepted versions issued in state mode remain under a
 #   secret that has switched to derived (the migration: they leave the state
-#   when revoked). rotation_schedule keeps no material and is never flagged.
-#   Messages never show material.
+#   when revoked; denying would block the plan that makes the switch).
+#   rotation_schedule keeps no material and is never flagged. Messages
+#   never show material.
 # custom:
 #   id: ROT050
 #   severity: warn
@@ -171,18 +172,6 @@ _migrating contains msg if {
 #       per family classification (critical, high, medium, low): true makes a
 #       secret of that classification with material = "state" a deny instead
 #       of a warning, i.e. requires derived material
-deny contains msg if {
-	some x in _state_mode
-	_required(x.s)
-	msg := x.msg
-}
-
-# METADATA
-# title: no secret material in clear in state and plans (not required)
-# description: ROT050 for a classification that params.require_derived_material does not mark true (the default), and for versions still kept in state while the secret migrates to derived material.
-# custom:
-#   id: ROT050
-#   severity: warn
 warn contains msg if {
 	some x in _state_mode
 	not _required(x.s)
@@ -191,6 +180,19 @@ warn contains msg if {
 
 warn contains msg if {
 	some msg in _migrating
+}
+
+# METADATA
+# title: no secret material in clear in state and plans (required)
+# description: ROT050 with params.require_derived_material true for the secret's classification denies material = "state" (the migration's state-mode versions under a derived secret still only warn).
+# custom:
+#   id: ROT050
+#   severity: deny
+#   remediation: Set material = "derived" on the rotation_secret (an rsa secret changes its type to ed25519 or ecdsa in the same step, since RSA cannot be derived); see docs/guides/keeping-secrets-out-of-state.md.
+deny contains msg if {
+	some x in _state_mode
+	_required(x.s)
+	msg := x.msg
 }
 
 # METADATA
