@@ -120,9 +120,11 @@ test_case_rot050_state_material if _trips_exactly_its_rules("rot050-state-materi
 
 test_case_rot050_state_material_required if _trips_exactly_its_rules("rot050-state-material-required")
 
-test_case_rot050_migration if _trips_exactly_its_rules("rot050-migration")
+test_case_rot050_state_versions_migrating if _trips_exactly_its_rules("rot050-state-versions-migrating")
 
-test_case_rot050_migration_required if _trips_exactly_its_rules("rot050-migration-required")
+test_case_rot050_derived_material if _trips_exactly_its_rules("rot050-derived-material")
+
+test_case_rot050_state_versions_migrating_required if _trips_exactly_its_rules("rot050-state-versions-migrating-required")
 
 _tested := {
 	"good",
@@ -171,9 +173,10 @@ _tested := {
 	"rot035-no-revocation-gate",
 	"rot036-used-after-revocation",
 	"rot050-state-material",
+	"rot050-derived-material",
 	"rot050-state-material-required",
-	"rot050-migration",
-	"rot050-migration-required",
+	"rot050-state-versions-migrating",
+	"rot050-state-versions-migrating-required",
 }
 
 test_every_case_has_a_test if {

@@ -526,7 +526,7 @@ func TestCheckNeverPrintsMaterial(t *testing.T) {
 	for name, raw := range map[string][]byte{
 		"hand-made.json": handMade,
 		"state.json":     readFile(t, "../../policies/testdata/fixtures/rot030-emergency-revocation-state/state.json"),
-		"migration.json": readFile(t, "../../policies/testdata/fixtures/rot050-migration/plan.json"),
+		"migration.json": readFile(t, "../../policies/testdata/fixtures/rot050-state-versions-migrating/plan.json"),
 		"sensitive.json": readFile(t, "../../policies/testdata/fixtures/sensitive-values/plan.json"),
 	} {
 		planted := strings.ReplaceAll(string(raw), `"(redacted)"`, `"`+secret+`"`)
