@@ -114,6 +114,18 @@ test_case_rot035_no_revocation_gate if _trips_exactly_its_rules("rot035-no-revoc
 
 test_case_rot036_used_after_revocation if _trips_exactly_its_rules("rot036-used-after-revocation")
 
+# Material kept in clear (issue 12).
+
+test_case_rot050_state_material if _trips_exactly_its_rules("rot050-state-material")
+
+test_case_rot050_state_material_required if _trips_exactly_its_rules("rot050-state-material-required")
+
+test_case_rot050_state_versions_migrating if _trips_exactly_its_rules("rot050-state-versions-migrating")
+
+test_case_rot050_derived_material if _trips_exactly_its_rules("rot050-derived-material")
+
+test_case_rot050_state_versions_migrating_required if _trips_exactly_its_rules("rot050-state-versions-migrating-required")
+
 _tested := {
 	"good",
 	"good-nested",
@@ -160,6 +172,11 @@ _tested := {
 	"rot034-emission-sources",
 	"rot035-no-revocation-gate",
 	"rot036-used-after-revocation",
+	"rot050-state-material",
+	"rot050-derived-material",
+	"rot050-state-material-required",
+	"rot050-state-versions-migrating",
+	"rot050-state-versions-migrating-required",
 }
 
 test_every_case_has_a_test if {
@@ -198,7 +215,7 @@ test_done_when_overlap_equal_fails_one_second_longer_passes if {
 # policies/testdata/fixtures/<name>/plan.json -> <name>
 _fixture_name(path) := parts[count(parts) - 2] if parts := split(path, "/")
 
-_packages := ["ttl", "ownership", "overlap", "revocation", "hygiene", "gates"]
+_packages := ["ttl", "ownership", "overlap", "revocation", "hygiene", "gates", "material"]
 
 # One evaluation per document: deny and warn together, so the library reads
 # the document once.

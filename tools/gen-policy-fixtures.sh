@@ -129,6 +129,12 @@ bash tools/dev-overrides.sh "$cliconfig" >/dev/null
 # Nothing from the caller's environment may change the output.
 while IFS= read -r v; do unset "$v"; done < <(compgen -e | grep -E '^(TF_|ROTATION_)' || true)
 export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0 TF_CLI_CONFIG_FILE=$cliconfig
+# The material seed of the configurations with material = "derived" (the
+# good fixtures; ROT050). A fixed, public test seed, never a real one: a
+# derived version records only a salt (normalised below) and the seed's
+# fingerprint, which this fixed seed makes reproducible; no material is
+# written either way.
+export ROTATION_MATERIAL_SEED=policy-fixtures-public-test-seed-not-a-secret-0123456789
 
 # The jq program that normalises one document ($now and $kids are jq's).
 # shellcheck disable=SC2016

@@ -481,10 +481,15 @@ func TestCheckLogging(t *testing.T) {
 	dir := t.TempDir()
 	// A state document with a secret value: logs must never show it.
 	secret := "super-secret-material-123"
-	plan := strings.Replace(string(policytest.Plan(policytest.Clean("a"))), `"(redacted)"`, `"`+secret+`"`, 1)
+	f := policytest.Clean("a")
+	f.StateMaterial = true
+	plan := strings.Replace(string(policytest.Plan(f)), `"(redacted)"`, `"`+secret+`"`, 1)
+	if !strings.Contains(plan, secret) {
+		t.Fatal("nothing planted")
+	}
 	p := writeFile(t, dir, "plan.json", []byte(plan))
 	code, stdout, stderr := run(t, "check", "--log-level", "trace", "--log-json", p)
-	if code != 0 {
+	if code != 0 || !strings.Contains(stdout, "ROT050") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	if strings.Contains(stderr, secret) || strings.Contains(stdout, secret) {
@@ -503,6 +508,61 @@ func TestCheckLogging(t *testing.T) {
 	if _, _, stderr := run(t, "check", p); stderr != "" {
 		t.Errorf("default log level wrote %q", stderr)
 	}
+}
+
+// TestCheckNeverPrintsMaterial: whatever the material mode, the format,
+// the parameters (ROT050 warning or denying) and the log level, no output
+// of check shows a secret value the document carries: versions[*].secret,
+// active_secret and accepted_secrets of state-mode versions (a state audit,
+// a plan during the migration to derived material, a plan with the prior
+// state in it) are planted with a sentinel in place of "(redacted)".
+func TestCheckNeverPrintsMaterial(t *testing.T) {
+	dir := t.TempDir()
+	const secret = "PLANTED-secret-material-9f8e7d"
+	stateMode := policytest.Clean("a")
+	stateMode.StateMaterial = true
+	handMade := policytest.Plan(stateMode, policytest.Clean("b"))
+	var inputs []string
+	for name, raw := range map[string][]byte{
+		"hand-made.json": handMade,
+		"state.json":     readFile(t, "../../policies/testdata/fixtures/rot030-emergency-revocation-state/state.json"),
+		"migration.json": readFile(t, "../../policies/testdata/fixtures/rot050-state-versions-migrating/plan.json"),
+		"sensitive.json": readFile(t, "../../policies/testdata/fixtures/sensitive-values/plan.json"),
+	} {
+		planted := strings.ReplaceAll(string(raw), `"(redacted)"`, `"`+secret+`"`)
+		if !strings.Contains(planted, secret) {
+			t.Fatalf("%s: nothing planted", name)
+		}
+		inputs = append(inputs, writeFile(t, dir, name, []byte(planted)))
+	}
+	require := writeFile(t, dir, "require.yaml", []byte("require_derived_material:\n  critical: true\n  high: true\n  medium: true\n  low: true\n"))
+	for _, params := range [][]string{nil, {"--params", require}} {
+		for _, format := range []string{"text", "json", "sarif", "junit", "github"} {
+			args := append([]string{"check", "--format", format, "--log-level", "trace"}, params...)
+			code, stdout, stderr := run(t, append(args, inputs...)...)
+			if code != 0 && code != 1 {
+				t.Fatalf("%v: exit %d: %s", args, code, stderr)
+			}
+			if !strings.Contains(stdout, "ROT050") {
+				t.Errorf("%v: no ROT050 finding:\n%s", args, stdout)
+			}
+			if strings.Contains(stdout, secret) || strings.Contains(stderr, secret) {
+				t.Errorf("%v: a secret value in the output", args)
+			}
+			if params != nil && code != 1 {
+				t.Errorf("%v: exit %d, want 1 (ROT050 denies)", args, code)
+			}
+		}
+	}
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 func TestRunRecoversPanics(t *testing.T) {

@@ -75,6 +75,52 @@ var fixtureLines = map[string][2]string{
 	"rot034-emission-sources ROT034 rotation_secret_family.f":                  {"main.tf:11", `resource "rotation_secret_family" "f" {`},
 	"rot035-no-revocation-gate ROT035 rotation_secret.session":                 {"main.tf:44", `resource "rotation_secret" "session" {`},
 	"rot036-used-after-revocation ROT036 rotation_secret.session":              {"main.tf:43", `resource "rotation_secret" "session" {`},
+
+	// ROT050: the secrets that keep their material in state; an omitted
+	// material (the default) points at the resource block.
+	"rot001-ttl-over-max ROT050 rotation_secret.session":                       {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot002-ttl-short ROT050 rotation_secret.session":                          {"main.tf:34", `resource "rotation_secret" "session" {`},
+	"rot003-expired ROT050 rotation_secret.session":                            {"main.tf:33", `resource "rotation_secret" "session" {`},
+	"rot003-gate-held ROT050 rotation_secret.session":                          {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot003-gate-waiting ROT050 rotation_secret.session":                       {"main.tf:34", `resource "rotation_secret" "session" {`},
+	"rot010-no-backup-owner ROT050 rotation_secret.session":                    {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot011-default-params ROT050 rotation_secret.session":                     {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot011-owner-not-allowed ROT050 rotation_secret.session":                  {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot011-owner-pattern ROT050 rotation_secret.session":                      {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot012-no-family ROT050 rotation_secret.session":                          {"main.tf:10", `resource "rotation_secret" "session" {`},
+	"rot013-review-overdue ROT050 rotation_secret.session":                     {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot013-review-overdue-enforced ROT050 rotation_secret.session":            {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot014-no-validator ROT050 rotation_secret.webhook":                       {"main.tf:28", `resource "rotation_secret" "webhook" {`},
+	"rot020-nested ROT050 module.outer.module.inner.rotation_secret.queue":     {"modules/inner/main.tf:23", `resource "rotation_secret" "queue" {`},
+	"rot020-overlap-equals-cache ROT050 rotation_secret.session":               {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot020-overlap-one-second-longer ROT050 rotation_secret.session":          {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot020-overlap-one-second-longer-factor-2 ROT050 rotation_secret.session": {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot021-propagation-short ROT050 rotation_secret.session":                  {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot022-zero-overlap ROT050 rotation_secret.session":                       {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot023-pileup ROT050 rotation_secret.session":                             {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot024-replace-renamed ROT050 rotation_secret.api":                        {"main.tf:32", `resource "rotation_secret" "api" {`},
+	"rot024-replace-renamed ROT050 rotation_secret.regional[\"europe\"]":       {"main.tf:52", `resource "rotation_secret" "regional" {`},
+	"rot030-emergency-in-use ROT050 rotation_secret.session":                   {"main.tf:38", `resource "rotation_secret" "session" {`},
+	"rot030-emergency-revocation ROT050 rotation_secret.session":               {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"rot030-emergency-revocation-state ROT050 rotation_secret.session":         {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"rot031-no-active-version ROT050 rotation_secret.session":                  {"main.tf:34", `resource "rotation_secret" "session" {`},
+	"rot032-hold-without-reason ROT050 rotation_secret.session":                {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot033-max-wait ROT050 rotation_secret.session":                           {"main.tf:33", `resource "rotation_secret" "session" {`},
+	"rot033-max-wait-enforced ROT050 rotation_secret.session":                  {"main.tf:33", `resource "rotation_secret" "session" {`},
+	"rot034-emission-sources ROT050 rotation_secret.session":                   {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"rot035-no-revocation-gate ROT050 rotation_secret.session":                 {"main.tf:44", `resource "rotation_secret" "session" {`},
+	"rot036-used-after-revocation ROT050 rotation_secret.session":              {"main.tf:43", `resource "rotation_secret" "session" {`},
+	"rot040-provider-now ROT050 rotation_secret.session":                       {"main.tf:35", `resource "rotation_secret" "session" {`},
+	"rot041-no-change-window ROT050 rotation_secret.session":                   {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot042-record-ahead ROT050 rotation_secret.session":                       {"main.tf:27", `resource "rotation_secret" "session" {`},
+	"rot050-state-versions-migrating ROT050 rotation_secret.payments":          {"main.tf:42", `material = var.material`},
+	"rot050-state-versions-migrating-required ROT050 rotation_secret.payments": {"main.tf:42", `material = var.material`},
+	"rot050-state-material ROT050 rotation_secret.payments":                    {"main.tf:30", `resource "rotation_secret" "payments" {`},
+	"rot050-state-material-required ROT050 rotation_secret.payments":           {"main.tf:30", `resource "rotation_secret" "payments" {`},
+	"sensitive-values ROT050 rotation_secret.session":                          {"main.tf:46", `resource "rotation_secret" "session" {`},
+	"sensitive-values-allowed-owners ROT050 rotation_secret.session":           {"main.tf:46", `resource "rotation_secret" "session" {`},
+	"unknown-values ROT050 rotation_secret.session":                            {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"unknown-values-warn ROT050 rotation_secret.session":                       {"main.tf:37", `resource "rotation_secret" "session" {`},
 }
 
 // TestSourcesEveryFixture maps every finding of every case of
@@ -192,7 +238,9 @@ func TestCheckConfig(t *testing.T) {
 	t.Run("github", func(t *testing.T) {
 		_, stdout, _ := run(t, "check", "--format", "github", plan, "--config", conf)
 		want := "::error file=policies/testdata/configs/rot020-nested/modules/inner/main.tf,line=30,col=5,title=ROT020::ROT020 module.outer.module.inner.rotation_secret.queue: overlap 1h must exceed 1h"
-		if !strings.HasPrefix(stdout, want) || strings.Count(stdout, "\n") != 1 {
+		// The fixture keeps its material in state: ROT050 warns on the resource block.
+		rot050 := "\n::warning file=policies/testdata/configs/rot020-nested/modules/inner/main.tf,line=23,col=1,title=ROT050::"
+		if !strings.HasPrefix(stdout, want) || strings.Count(stdout, "\n") != 2 || !strings.Contains(stdout, rot050) {
 			t.Errorf("got\n%s\nwant\n%s", stdout, want)
 		}
 	})
@@ -211,7 +259,7 @@ func TestCheckConfig(t *testing.T) {
 		if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 			t.Fatal(err)
 		}
-		if len(rep.Results) != 1 || rep.Results[0].File != plan || rep.Results[0].Source == nil ||
+		if len(rep.Results) != 2 || rep.Results[0].File != plan || rep.Results[0].Source == nil ||
 			rep.Results[0].Source.File+":"+strconv.Itoa(rep.Results[0].Source.Line) != line || rep.Results[0].Source.Column != 5 || rep.Notes != nil {
 			t.Errorf("%s", stdout)
 		}
@@ -298,13 +346,13 @@ func TestRepositoryRoot(t *testing.T) {
 // plan file, and the report says so once.
 func TestCheckConfigFallback(t *testing.T) {
 	t.Chdir(repoRoot)
-	const plan = "policies/testdata/fixtures/rot022-zero-overlap/plan.json" // two findings
+	const plan = "policies/testdata/fixtures/rot022-zero-overlap/plan.json" // two denies and the ROT050 warning
 	for _, tc := range []struct {
 		name, config, note string
 	}{
 		{"missing directory", "policies/testdata/configs/nope", "findings point at the plan file: the Terraform configuration could not be read (--config policies/testdata/configs/nope): policies/testdata/configs/nope: no such directory"},
-		{"address not declared", "internal/tfconfig/testdata/nested", "2 findings point at the plan file: not declared in the Terraform configuration in internal/tfconfig/testdata/nested: rotation_secret.session"},
-		{"unparsable file", "internal/tfconfig/testdata/broken", "2 findings point at the plan file: not declared in the Terraform configuration in internal/tfconfig/testdata/broken: rotation_secret.session; not read: internal/tfconfig/testdata/broken/bad.tf:"},
+		{"address not declared", "internal/tfconfig/testdata/nested", "3 findings point at the plan file: not declared in the Terraform configuration in internal/tfconfig/testdata/nested: rotation_secret.session"},
+		{"unparsable file", "internal/tfconfig/testdata/broken", "3 findings point at the plan file: not declared in the Terraform configuration in internal/tfconfig/testdata/broken: rotation_secret.session; not read: internal/tfconfig/testdata/broken/bad.tf:"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, stdout, _ := run(t, "check", "--config", tc.config, plan)
@@ -319,7 +367,7 @@ func TestCheckConfigFallback(t *testing.T) {
 			}
 			_, stdout, _ = run(t, "check", "--format", "github", "--config", tc.config, plan)
 			lines := strings.Split(strings.TrimSpace(stdout), "\n")
-			if len(lines) != 3 || !strings.HasPrefix(lines[0], "::error file="+plan+",title=") || !strings.HasPrefix(lines[2], "::notice title=rotation check::"+ghData(tc.note)) {
+			if len(lines) != 4 || !strings.HasPrefix(lines[0], "::error file="+plan+",title=") || !strings.HasPrefix(lines[3], "::notice title=rotation check::"+ghData(tc.note)) {
 				t.Errorf("github:\n%s", stdout)
 			}
 			_, stdout, _ = run(t, "check", "--format", "sarif", "--config", tc.config, plan)

@@ -33,6 +33,9 @@ const (
 	ConsumerRole = "validator"
 	// HoldRevocation is hold_revocation.
 	HoldRevocation = false
+	// Material is rotation_secret.material: new versions keep their
+	// material in state (ROT050 flags it).
+	Material = "state"
 )
 
 // ByAttribute returns the defaults of string and bool attributes keyed by
@@ -48,5 +51,6 @@ func ByAttribute() map[string]any {
 		"classification":    Classification,
 		"role":              ConsumerRole,
 		"hold_revocation":   HoldRevocation,
+		"material":          Material,
 	}
 }

@@ -253,7 +253,8 @@ func TestParseInput(t *testing.T) {
 // Secret values never reach due's or metrics' output: the fixture's
 // redacted material is replaced by markers.
 func TestNoSecretInOutput(t *testing.T) {
-	raw, err := os.ReadFile(goodState)
+	// A state-mode state (good-state is derived: it holds no material).
+	raw, err := os.ReadFile("../../policies/testdata/fixtures/rot030-emergency-revocation-state/state.json")
 	if err != nil {
 		t.Fatal(err)
 	}

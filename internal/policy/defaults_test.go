@@ -80,6 +80,7 @@ func TestDefaultsAgree(t *testing.T) {
 			{"rotation_secret", path.Root("schedule").AtName("propagation"), defaults.Propagation},
 			{"rotation_secret", path.Root("schedule").AtName("jitter"), defaults.Jitter},
 			{"rotation_secret", path.Root("hold_revocation"), defaults.HoldRevocation},
+			{"rotation_secret", path.Root("material"), defaults.Material},
 			{"rotation_schedule", path.Root("schedule").AtName("propagation"), defaults.Propagation},
 			{"rotation_schedule", path.Root("schedule").AtName("jitter"), defaults.Jitter},
 			{"rotation_schedule", path.Root("hold_revocation"), defaults.HoldRevocation},

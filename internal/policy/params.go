@@ -25,7 +25,8 @@ import (
 //     as `conftest test --data FILE` loads it (so any other top-level keys
 //     are visible to --policy rules too);
 //   - a bare parameters mapping (max_ttl, allowed_owners, owner_pattern,
-//     overlap_cache_factor, enforce_review, enforce_max_wait, now): loaded at
+//     overlap_cache_factor, enforce_review, enforce_max_wait, now,
+//     unknown_inputs, decommission, require_derived_material): loaded at
 //     data.rotation.params.
 //
 // Files ending in .json are read as JSON, anything else as YAML (which also

@@ -72,12 +72,12 @@ func TestEvaluateWithViewOnFixtures(t *testing.T) {
 	}
 }
 
-// The view holds no secret material, whatever the document carries (the
-// fixture's versions[].secret, active_secret and accepted_secrets hold
-// "(redacted)").
+// The view and the findings hold no secret material, whatever the document
+// carries (the state-mode fixture's versions[].secret, active_secret and
+// accepted_secrets hold "(redacted)"; ROT050 reports it).
 func TestViewHasNoSecretValues(t *testing.T) {
 	e := newEngine(t, Options{})
-	raw, err := os.ReadFile("../../policies/testdata/fixtures/good-state/state.json")
+	raw, err := os.ReadFile("../../policies/testdata/fixtures/rot030-emergency-revocation-state/state.json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,6 +95,16 @@ func TestViewHasNoSecretValues(t *testing.T) {
 	}
 	if strings.Contains(string(ev.View), "SENTINEL") {
 		t.Errorf("the view carries a secret value: %s", ev.View)
+	}
+	rot050 := false
+	for _, f := range ev.Findings {
+		rot050 = rot050 || f.Rule == "ROT050"
+		if strings.Contains(f.Message, "SENTINEL") {
+			t.Errorf("a finding carries a secret value: %s", f.Message)
+		}
+	}
+	if !rot050 {
+		t.Errorf("no ROT050 finding on a state-mode state: %+v", ev.Findings)
 	}
 }
 

@@ -71,6 +71,9 @@ defaults := {
 	"classification": "high",
 	"role": "validator",
 	"hold_revocation": false,
+	# rotation_secret.material, and versions[*].material of a version
+	# recorded before derived mode existed: the material is kept in state.
+	"material": "state",
 }
 
 # field(r, path) describes the value at path for the rules:

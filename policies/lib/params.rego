@@ -36,6 +36,11 @@ defaults := {
 	# literal bracket) of secrets and schedules a plan may delete, replace
 	# or forget on purpose: ROT024 warns instead of denying for them.
 	"decommission": [],
+	# Per family classification: true makes ROT050 (secret material kept in
+	# clear in state and plans, material = "state") deny instead of warn
+	# for secrets of that classification, i.e. requires material =
+	# "derived".
+	"require_derived_material": {"critical": false, "high": false, "medium": false, "low": false},
 }
 
 # The parameters as given; {} when data.rotation.params is absent or not an
@@ -55,6 +60,13 @@ max_ttl := object.union(defaults.max_ttl, m) if {
 	m := given.max_ttl
 	is_object(m)
 } else := defaults.max_ttl
+
+# The classification -> boolean map of require_derived_material, the given
+# entries over the defaults (a null entry keeps the default).
+require_derived_material := object.union(defaults.require_derived_material, {k: v | some k, v in m; v != null}) if {
+	m := given.require_derived_material
+	is_object(m)
+} else := defaults.require_derived_material
 
 allowed_owners := {o | some o in _get("allowed_owners")} if is_array(_get("allowed_owners"))
 
@@ -80,6 +92,12 @@ _wrong_type contains ["enforce_max_wait", "true or false"] if {
 
 _wrong_type contains ["max_ttl", "a map of classification to duration"] if {
 	m := given.max_ttl
+	m != null
+	not is_object(m)
+}
+
+_wrong_type contains ["require_derived_material", "a map of classification to true or false"] if {
+	m := given.require_derived_material
 	m != null
 	not is_object(m)
 }
@@ -129,6 +147,11 @@ _valid_glob(p) if {
 invalid contains sprintf("params.max_ttl.%s %s is not a duration", [k, _quote(v)]) if {
 	some k, v in max_ttl
 	not duration.valid(v)
+}
+
+invalid contains sprintf("params.require_derived_material.%s %s is not true or false", [k, json.marshal(v)]) if {
+	some k, v in require_derived_material
+	not is_boolean(v)
 }
 
 invalid contains sprintf("params.owner_pattern %q is not a valid regular expression", [owner_pattern]) if {

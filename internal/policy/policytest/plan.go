@@ -27,10 +27,16 @@ type Family struct {
 	// propagation 1h, ttl 45d, with a change window.
 	Period, Overlap, Propagation, TTL string
 	NoChangeWindow                    bool
+	// StateMaterial makes the secret keep its material in state
+	// (material = "state", the provider's default, which ROT050 flags);
+	// otherwise it is material = "derived" and its version has a salt and
+	// no secret.
+	StateMaterial bool
 }
 
 // Clean returns a family that passes every bundled rule: a validator with
-// a 1h cache, overlap 2h, propagation 1h, period 30d, ttl 45d.
+// a 1h cache, overlap 2h, propagation 1h, period 30d, ttl 45d, derived
+// material.
 func Clean(name string) Family {
 	return Family{Name: name, Consumers: []Consumer{{Name: "api", Role: "validator", CacheTTL: "1h"}, {Name: "signer", Role: "emitter", CacheTTL: "5m"}}}
 }
@@ -73,17 +79,22 @@ func Plan(families ...Family) []byte {
 			schedule["change_window"] = nil
 		}
 		issued := Timestamp.Add(-24 * time.Hour)
+		mode, v1 := "derived", map[string]any{
+			"version": 1, "kid": "kid-1", "status": "active",
+			"issued_at": issued.Format(time.RFC3339), "activated_at": issued.Format(time.RFC3339),
+			"superseded_at": nil, "revoked_at": nil, "expires_at": issued.Add(45 * 24 * time.Hour).Format(time.RFC3339),
+			"material": "derived", "salt": "(salt)", "seed_fingerprint": "(fingerprint)", "secret": nil,
+		}
+		if f.StateMaterial {
+			mode = "state"
+			v1["material"], v1["salt"], v1["seed_fingerprint"], v1["secret"] = "state", nil, nil, "(redacted)"
+		}
 		secValues := map[string]any{
 			"id": "fam-" + f.Name + "/prod", "family": "fam-" + f.Name, "name": "prod", "type": "hmac",
 			"schedule": schedule, "hold_revocation": false, "hold_reason": nil,
 			"revoke_versions": nil, "revoke_reason": nil, "pin_active_version": nil, "history_limit": 10,
-			"active_version": 1,
-			"versions": []any{map[string]any{
-				"version": 1, "kid": "kid-1", "status": "active",
-				"issued_at": issued.Format(time.RFC3339), "activated_at": issued.Format(time.RFC3339),
-				"superseded_at": nil, "revoked_at": nil, "expires_at": issued.Add(45 * 24 * time.Hour).Format(time.RFC3339),
-				"secret": "(redacted)",
-			}},
+			"active_version": 1, "material": mode,
+			"versions": []any{v1},
 		}
 		for _, r := range []struct {
 			addr, typ string

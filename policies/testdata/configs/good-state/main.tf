@@ -30,9 +30,10 @@ resource "rotation_secret_family" "f" {
 }
 
 resource "rotation_secret" "session" {
-  family = rotation_secret_family.f.id
-  name   = "prod"
-  type   = "hmac"
+  family   = rotation_secret_family.f.id
+  name     = "prod"
+  type     = "hmac"
+  material = "derived"
 
   schedule {
     period      = "30d"

@@ -13,9 +13,10 @@ variable "family" {
 resource "rotation_secret" "s" {
   count = 2
 
-  family = var.family
-  name   = "shard-${count.index}"
-  type   = "hmac"
+  family   = var.family
+  name     = "shard-${count.index}"
+  type     = "hmac"
+  material = "derived"
 
   schedule {
     period      = "30d"

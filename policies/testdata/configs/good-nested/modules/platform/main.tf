@@ -33,9 +33,10 @@ resource "rotation_secret_family" "f" {
 
 # Refers to one instance.
 resource "rotation_secret" "payments" {
-  family = rotation_secret_family.f["payments"].id
-  name   = "prod"
-  type   = "ed25519"
+  family   = rotation_secret_family.f["payments"].id
+  name     = "prod"
+  type     = "ed25519"
+  material = "derived"
 
   schedule {
     period      = "14d"
@@ -56,9 +57,10 @@ resource "rotation_secret" "payments" {
 resource "rotation_secret" "canary" {
   for_each = local.families
 
-  family = rotation_secret_family.f[each.key].id
-  name   = "canary"
-  type   = "hmac"
+  family   = rotation_secret_family.f[each.key].id
+  name     = "canary"
+  type     = "hmac"
+  material = "derived"
 
   schedule {
     period      = "7d"
