@@ -149,6 +149,9 @@ func (e *Engine) collectTargets(files []policyFile) {
 			var sev Severity
 			switch {
 			case name == WaivedRule:
+				if len(r.Head.Args) > 0 {
+					continue // a function, not the package's set
+				}
 				key := ns + "\x00" + name
 				if !seen[key] {
 					seen[key] = true

@@ -20,7 +20,7 @@ deny := waivers.kept(_deny)
 
 warn := waivers.kept(_warn)
 
-waived := waivers.waived(_deny, _warn)
+waived := waivers.covered(_deny, _warn)
 
 _ns := 1000000000
 

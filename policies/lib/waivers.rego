@@ -5,7 +5,7 @@
 #   a reason, an approver and an expiry date (UTC, valid through the end of
 #   that day). Every rule package filters its deny and warn sets through
 #   kept() and reports what a valid waiver covers in its waived set
-#   (waived()); the problems of the waivers themselves are ROT090
+#   (covered()); the problems of the waivers themselves are ROT090
 #   (policies/waivers/waivers.rego), which no waiver covers. See
 #   policies/README.md, Waivers.
 package rotation.lib.waivers
@@ -172,8 +172,8 @@ kept(msgs) := msgs if {
 	count(valid) == 0
 } else := {m | some m in msgs; not covering(m)}
 
-# waived(deny, warn): the findings valid waivers cover, with the waiver.
-waived(deny, warn) := set() if {
+# covered(deny, warn): the findings valid waivers cover, with the waiver.
+covered(deny, warn) := set() if {
 	count(valid) == 0
 } else := _waived(deny, "deny") | _waived(warn, "warn")
 

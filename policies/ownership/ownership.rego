@@ -18,7 +18,7 @@ deny := waivers.kept(_deny)
 
 warn := waivers.kept(_warn)
 
-waived := waivers.waived(_deny, _warn)
+waived := waivers.covered(_deny, _warn)
 
 # ---------------------------------------------------------------------------
 # ROT010

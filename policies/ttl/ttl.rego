@@ -19,7 +19,7 @@ deny := waivers.kept(_deny)
 
 warn := waivers.kept(_warn)
 
-waived := waivers.waived(_deny, _warn)
+waived := waivers.covered(_deny, _warn)
 
 _ttl := ["schedule", "ttl"]
 
