@@ -63,7 +63,7 @@ func TestCheckWaivedJSON(t *testing.T) {
 			Rule, Severity, Resource, Message string
 			Source                            *struct{ File string }
 			Waiver                            struct {
-				Index                      int
+				Index                     int
 				Reason, Approver, Expires string
 			}
 		} `json:"waived"`

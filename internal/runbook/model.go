@@ -385,7 +385,10 @@ type Credential struct {
 
 	// Findings are the policy findings about the credential.
 	Findings []policy.Finding
-	shown    shown
+	// Waived are its findings that valid params.waivers entries cover: a
+	// check of such a rule shows "waived", not "ok" or a failure.
+	Waived []policy.Finding
+	shown  shown
 
 	Checks   []Check
 	Steps    []Step
