@@ -124,7 +124,7 @@ test_case_rot090_waived_module_glob if _trips_exactly_its_rules("rot090-waived-m
 
 test_case_rot090_waived_warn if _trips_exactly_its_rules("rot090-waived-warn")
 
-test_case_rot090_glob_not_matching if _trips_exactly_its_rules("rot090-glob-not-matching")
+test_case_rot090_waiver_glob_not_matching if _trips_exactly_its_rules("rot090-waiver-glob-not-matching")
 
 _tested := {
 	"good",
@@ -177,7 +177,7 @@ _tested := {
 	"rot090-waived",
 	"rot090-waived-module-glob",
 	"rot090-waived-warn",
-	"rot090-glob-not-matching",
+	"rot090-waiver-glob-not-matching",
 }
 
 test_every_case_has_a_test if {

@@ -75,6 +75,15 @@ var fixtureLines = map[string][2]string{
 	"rot034-emission-sources ROT034 rotation_secret_family.f":                  {"main.tf:11", `resource "rotation_secret_family" "f" {`},
 	"rot035-no-revocation-gate ROT035 rotation_secret.session":                 {"main.tf:44", `resource "rotation_secret" "session" {`},
 	"rot036-used-after-revocation ROT036 rotation_secret.session":              {"main.tf:43", `resource "rotation_secret" "session" {`},
+	"rot090-expired-waiver ROT020 rotation_secret.session":                     {"main.tf:39", `overlap     = "1h"`},
+	"rot090-waiver-glob-not-matching ROT020 rotation_secret.session":                  {"main.tf:39", `overlap     = "1h"`},
+	"rot090-incomplete-waiver ROT020 rotation_secret.session":                  {"main.tf:39", `overlap     = "1h"`},
+	// Waived findings are located like the others ("case waived rule
+	// resource"); ROT090 findings name no resource (they are about
+	// params.waivers) and are not located.
+	"rot090-waived waived ROT020 rotation_secret.session":                                     {"main.tf:39", `overlap     = "1h"`},
+	"rot090-waived-module-glob waived ROT020 module.outer.module.inner.rotation_secret.queue": {"modules/inner/main.tf:30", `overlap     = "1h"`},
+	"rot090-waived-warn waived ROT023 rotation_secret.session":                                {"main.tf:37", `period      = "1d"`},
 }
 
 // TestSourcesEveryFixture maps every finding of every case of
@@ -111,12 +120,12 @@ func TestSourcesEveryFixture(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		findings, err := engine.Evaluate(ctx, doc)
+		findings, waived, err := engine.EvaluateAll(ctx, doc)
 		if err != nil {
 			t.Fatal(err)
 		}
 		src := loadSources(dir, engine.Rules(), hclog.NewNullLogger())
-		locs := src.locate(findings)
+		locs := append(src.locate(findings), src.locate(waived)...)
 		if note := src.note(); note != "" {
 			t.Errorf("%s: note %q", name, note)
 		}
@@ -128,8 +137,17 @@ func TestSourcesEveryFixture(t *testing.T) {
 			t.Errorf("%s: findings of %d rules, expected.json lists %d", name, len(ids), len(c.Deny)+len(c.Warn))
 		}
 		count := map[string]int{}
-		for i, f := range findings {
+		for i, f := range append(append([]policy.Finding(nil), findings...), waived...) {
+			if f.Rule == "ROT090" && f.Resource == "" {
+				if locs[i] != nil {
+					t.Errorf("%s: ROT090 located at %v", name, locs[i])
+				}
+				continue
+			}
 			key := name + " " + f.Rule + " " + f.Resource
+			if f.Waiver != nil {
+				key = name + " waived " + f.Rule + " " + f.Resource
+			}
 			if count[key]++; count[key] > 1 {
 				key += " #" + strconv.Itoa(count[key]) // in the findings' order
 			}
