@@ -76,7 +76,7 @@ var fixtureLines = map[string][2]string{
 	"rot035-no-revocation-gate ROT035 rotation_secret.session":                 {"main.tf:44", `resource "rotation_secret" "session" {`},
 	"rot036-used-after-revocation ROT036 rotation_secret.session":              {"main.tf:43", `resource "rotation_secret" "session" {`},
 	"rot090-expired-waiver ROT020 rotation_secret.session":                     {"main.tf:39", `overlap     = "1h"`},
-	"rot090-waiver-glob-not-matching ROT020 rotation_secret.session":                  {"main.tf:39", `overlap     = "1h"`},
+	"rot090-waiver-glob-not-matching ROT020 rotation_secret.session":           {"main.tf:39", `overlap     = "1h"`},
 	"rot090-incomplete-waiver ROT020 rotation_secret.session":                  {"main.tf:39", `overlap     = "1h"`},
 	// Waived findings are located like the others ("case waived rule
 	// resource"); ROT090 findings name no resource (they are about
