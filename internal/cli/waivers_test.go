@@ -214,3 +214,24 @@ func TestCheckIncompleteWaiverSaysWhereAndHow(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestRunbookShowsWaivedAsWaived(t *testing.T) {
+	plan, params := waiverFixture(t, "rot020-overlap-equals-cache", "ROT020", "2027-03-01")
+	code, stdout, stderr := run(t, "runbook", "--params", params, plan)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		"## Waived findings\n",
+		"- ROT020 (deny, waived) `rotation_secret.session`: overlap 1h must exceed 1h (longest consumer cache 1h + artifact lifetime 0s) — params.waivers\\[0\\]: \"INC-1234\", approved by team-platform-security, expires 2027-03-01 (end of day, UTC)\n",
+		"| ROT020 overlap vs caches |",
+		"| ⊘ waived | equal: must be longer |",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("runbook lacks %q", want)
+		}
+	}
+	if strings.Contains(stdout, "✗") {
+		t.Errorf("a waived finding is shown as a failure:\n%s", stdout)
+	}
+}
