@@ -48,6 +48,9 @@ Flags:
   --log-level LEVEL   trace, debug, info, warn (default), error or off; logs go to stderr
   --log-json          log as JSON lines
 
+Findings a valid params.waivers entry covers are reported as waived and never fail;
+a broken or expired waiver is itself a deny (ROT090).
+
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above --fail-on,
 2 bad usage or input (one line on stderr says which file and why).
 See docs/check.md.
