@@ -126,6 +126,18 @@ test_case_rot050_derived_material if _trips_exactly_its_rules("rot050-derived-ma
 
 test_case_rot050_state_versions_migrating_required if _trips_exactly_its_rules("rot050-state-versions-migrating-required")
 
+test_case_rot090_expired_waiver if _trips_exactly_its_rules("rot090-expired-waiver")
+
+test_case_rot090_incomplete_waiver if _trips_exactly_its_rules("rot090-incomplete-waiver")
+
+test_case_rot090_waived if _trips_exactly_its_rules("rot090-waived")
+
+test_case_rot090_waived_module_glob if _trips_exactly_its_rules("rot090-waived-module-glob")
+
+test_case_rot090_waived_warn if _trips_exactly_its_rules("rot090-waived-warn")
+
+test_case_rot090_waiver_glob_not_matching if _trips_exactly_its_rules("rot090-waiver-glob-not-matching")
+
 _tested := {
 	"good",
 	"good-nested",
@@ -177,6 +189,12 @@ _tested := {
 	"rot050-state-material-required",
 	"rot050-state-versions-migrating",
 	"rot050-state-versions-migrating-required",
+	"rot090-expired-waiver",
+	"rot090-incomplete-waiver",
+	"rot090-waived",
+	"rot090-waived-module-glob",
+	"rot090-waived-warn",
+	"rot090-waiver-glob-not-matching",
 }
 
 test_every_case_has_a_test if {
@@ -186,10 +204,11 @@ test_every_case_has_a_test if {
 }
 
 # _trips_exactly_its_rules(name): case name of expected.json trips exactly
-# its deny and warn rule ids on its fixture.
+# its deny and warn rule ids on its fixture, and its params.waivers waive
+# exactly its waived ids (none when the case has no waived).
 _trips_exactly_its_rules(name) if {
 	c := cases[name]
-	want := {"deny": {id | some id in c.deny}, "warn": {id | some id in c.warn}}
+	want := {"deny": {id | some id in c.deny}, "warn": {id | some id in c.warn}, "waived": {id | some id in object.get(c, "waived", [])}}
 	got := _verdict(fixtures[_fixture_name(c.input)], object.get(c, "params", {}))
 	print(name, "got", got, "want", want)
 	got == want
@@ -215,7 +234,7 @@ test_done_when_overlap_equal_fails_one_second_longer_passes if {
 # policies/testdata/fixtures/<name>/plan.json -> <name>
 _fixture_name(path) := parts[count(parts) - 2] if parts := split(path, "/")
 
-_packages := ["ttl", "ownership", "overlap", "revocation", "hygiene", "gates", "material"]
+_packages := ["ttl", "ownership", "overlap", "revocation", "hygiene", "gates", "material", "waivers"]
 
 # One evaluation per document: deny and warn together, so the library reads
 # the document once.
@@ -223,9 +242,10 @@ _verdict(doc, params) := v if {
 	v := _verdict_of_input with input as doc with data.rotation.params as params
 }
 
-_verdict_of_input := {"deny": _ids(d), "warn": _ids(w)} if {
+_verdict_of_input := {"deny": _ids(d), "warn": _ids(w), "waived": {x.rule | some x in wv}} if {
 	d := {m | some p in _packages; some m in data.rotation[p].deny}
 	w := {m | some p in _packages; some m in data.rotation[p].warn}
+	wv := {x | some p in _packages; some x in data.rotation[p].waived}
 }
 
 _ids(messages) := {substring(m, 0, 6) | some m in messages}

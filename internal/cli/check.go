@@ -48,6 +48,9 @@ Flags:
   --log-level LEVEL   trace, debug, info, warn (default), error or off; logs go to stderr
   --log-json          log as JSON lines
 
+Findings a valid params.waivers entry covers are reported as waived and never fail;
+a broken or expired waiver is itself a deny (ROT090).
+
 Exit codes: 0 no finding at or above --fail-on, 1 findings at or above --fail-on,
 2 bad usage or input (one line on stderr says which file and why).
 See docs/check.md.
@@ -154,15 +157,15 @@ func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stder
 			return fail(stderr, "check", err)
 		}
 		log.Debug("read", "file", doc.File, "kind", doc.Kind, "bytes", doc.Size, "kept", doc.Kept, "memory_estimate", doc.Estimate)
-		findings, err := engine.Evaluate(ctx, doc)
+		findings, waived, err := engine.EvaluateAll(ctx, doc)
 		if err != nil {
 			return fail(stderr, "check", err)
 		}
-		rep.results = append(rep.results, fileResult{file: doc.File, findings: findings, locs: src.locate(findings)})
+		rep.results = append(rep.results, fileResult{file: doc.File, findings: findings, locs: src.locate(findings), waived: waived, waivedLocs: src.locate(waived)})
 	}
 	rep.note = src.note()
 	deny, warn := rep.counts()
-	log.Info("checked", "files", len(cfg.files), "deny", deny, "warn", warn, "elapsed", time.Since(start))
+	log.Info("checked", "files", len(cfg.files), "deny", deny, "warn", warn, "waived", rep.waivedCount(), "elapsed", time.Since(start))
 
 	var buf bytes.Buffer
 	colour := cfg.output == "" && cfg.format == "text" && isTerminal(stdout)

@@ -262,6 +262,7 @@ func TestCheckJSON(t *testing.T) {
 		Results []struct {
 			File, Rule, Severity, Resource, Message string
 		} `json:"results"`
+		Waived  []any          `json:"waived"`
 		Summary map[string]int `json:"summary"`
 	}
 	dec := json.NewDecoder(strings.NewReader(stdout))
@@ -269,7 +270,7 @@ func TestCheckJSON(t *testing.T) {
 	if err := dec.Decode(&got); err != nil {
 		t.Fatalf("%v\n%s", err, stdout)
 	}
-	if got.Version != 1 || len(got.Results) != 2 || got.Summary["deny"] != 1 || got.Summary["warn"] != 1 || len(got.Summary) != 2 {
+	if got.Version != 1 || len(got.Results) != 2 || got.Summary["deny"] != 1 || got.Summary["warn"] != 1 || got.Summary["waived"] != 0 || len(got.Summary) != 3 || got.Waived == nil || len(got.Waived) != 0 {
 		t.Fatalf("report %+v", got)
 	}
 	r0, r1 := got.Results[0], got.Results[1]

@@ -44,6 +44,7 @@ type parityCase struct {
 type verdict struct {
 	keys     []string // "severity rule resource", sorted
 	messages []string // "severity message", sorted
+	waived   []string // rule ids of the waived findings (check only), sorted, unique
 }
 
 func (v verdict) timeDependent() bool {
@@ -120,7 +121,11 @@ func checkVerdict(t *testing.T, input, paramsFile, extra string) verdict {
 		Results []struct {
 			Rule, Severity, Resource, Message string
 		}
-		Summary struct{ Deny, Warn int }
+		Waived []struct {
+			Rule   string
+			Waiver *policy.Waiver
+		}
+		Summary struct{ Deny, Warn, Waived int }
 	}
 	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 		t.Fatal(err)
@@ -135,7 +140,18 @@ func checkVerdict(t *testing.T, input, paramsFile, extra string) verdict {
 	if (rep.Summary.Deny > 0) != (code == 1) {
 		t.Errorf("%s: exit %d with %d deny", input, code, rep.Summary.Deny)
 	}
-	return newVerdict(items)
+	v := newVerdict(items)
+	for _, w := range rep.Waived {
+		if w.Waiver == nil || w.Waiver.Reason == "" || w.Waiver.Approver == "" || w.Waiver.Expires == "" {
+			t.Errorf("%s: waived %s without its waiver: %+v", input, w.Rule, w.Waiver)
+		}
+		v.waived = append(v.waived, w.Rule)
+	}
+	v.waived = uniq(v.waived)
+	if rep.Summary.Waived != len(rep.Waived) {
+		t.Errorf("%s: summary.waived %d, %d waived", input, rep.Summary.Waived, len(rep.Waived))
+	}
+	return v
 }
 
 // fixtureCases lists every JSON document under policies/testdata/fixtures
@@ -178,6 +194,9 @@ type expectedCase struct {
 	Params map[string]any `json:"params"`
 	Deny   []string       `json:"deny"`
 	Warn   []string       `json:"warn"`
+	// Waived: the rule ids params.waivers moves out of deny and warn
+	// (conftest does not see them; check reports them as waived).
+	Waived []string `json:"waived"`
 }
 
 // TestConftestParity runs the real conftest and `check` on the same inputs
@@ -236,6 +255,9 @@ func TestConftestParity(t *testing.T) {
 				gotDeny, gotWarn := ruleIDs(got, "deny"), ruleIDs(got, "warn")
 				if strings.Join(gotDeny, ",") != strings.Join(uniq(e.Deny), ",") || strings.Join(gotWarn, ",") != strings.Join(uniq(e.Warn), ",") {
 					t.Errorf("expected.json: deny %v warn %v, check gives deny %v warn %v", uniq(e.Deny), uniq(e.Warn), gotDeny, gotWarn)
+				}
+				if strings.Join(got.waived, ",") != strings.Join(uniq(e.Waived), ",") {
+					t.Errorf("expected.json: waived %v, check waives %v", uniq(e.Waived), got.waived)
 				}
 			}
 		})

@@ -21,8 +21,8 @@ type policyFlags struct {
 // policyFlagsUsage documents policyFlags in the commands' usage texts.
 const policyFlagsUsage = `  --params FILE       policy parameters, YAML or JSON: a bare mapping (max_ttl, allowed_owners,
                       owner_pattern, overlap_cache_factor, enforce_review, enforce_max_wait,
-                      now, unknown_inputs, decommission, require_derived_material) or
-                      conftest's --data shape {rotation: {params: {...}}}
+                      now, unknown_inputs, decommission, require_derived_material,
+                      waivers) or conftest's --data shape {rotation: {params: {...}}}
   --policy DIR        extra Rego policies (a directory or .rego file; *_test.rego skipped);
                       repeatable
 `

@@ -34,6 +34,66 @@ type fileResult struct {
 	// locs[i] is where findings[i] is declared (check --config); nil, or a
 	// nil entry, when it is not known.
 	locs []*sourceLoc
+	// waived are the findings valid params.waivers entries cover (each
+	// with its Waiver), and waivedLocs their locations: reported, never
+	// failing.
+	waived     []policy.Finding
+	waivedLocs []*sourceLoc
+}
+
+// allWaived returns the waived findings of every file with their
+// locations.
+func (r *report) allWaived() []located {
+	var out []located
+	for _, fr := range r.results {
+		for i, f := range fr.waived {
+			var l *sourceLoc
+			if i < len(fr.waivedLocs) {
+				l = fr.waivedLocs[i]
+			}
+			out = append(out, located{f, l})
+		}
+	}
+	return out
+}
+
+// entries returns the findings and the waived findings of one file with
+// their locations, in the order of policy.SortFindings.
+func (fr fileResult) entries() []located {
+	out := make([]located, 0, len(fr.findings)+len(fr.waived))
+	for i, f := range fr.findings {
+		out = append(out, located{f, fr.loc(i)})
+	}
+	for i, f := range fr.waived {
+		var l *sourceLoc
+		if i < len(fr.waivedLocs) {
+			l = fr.waivedLocs[i]
+		}
+		out = append(out, located{f, l})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Resource != b.Resource {
+			return a.Resource < b.Resource
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Severity != b.Severity {
+			return a.Severity.Rank() > b.Severity.Rank()
+		}
+		return a.Message < b.Message
+	})
+	return out
+}
+
+// waivedCount counts the waived findings of every file.
+func (r *report) waivedCount() int {
+	n := 0
+	for _, fr := range r.results {
+		n += len(fr.waived)
+	}
+	return n
 }
 
 func (r *report) all() []policy.Finding {
@@ -104,14 +164,14 @@ func (r *report) writeText(w io.Writer, colour bool) error {
 	}
 	var b strings.Builder
 	for _, fr := range r.results {
-		if len(fr.findings) == 0 {
+		if len(fr.findings)+len(fr.waived) == 0 {
 			fmt.Fprintf(&b, "%s: no findings\n", paint(ansiBold, fr.file))
 			continue
 		}
 		d, wn := countOf(fr.findings)
-		fmt.Fprintf(&b, "%s: %s\n", paint(ansiBold, fr.file), countText(d, wn))
+		fmt.Fprintf(&b, "%s: %s\n", paint(ansiBold, fr.file), countText(d, wn)+waivedText(len(fr.waived)))
 		last := "\x00"
-		for i, f := range fr.findings {
+		for _, f := range fr.entries() {
 			if f.Resource != last {
 				last = f.Resource
 				res := f.Resource
@@ -121,32 +181,38 @@ func (r *report) writeText(w io.Writer, colour bool) error {
 				fmt.Fprintf(&b, "  %s\n", res)
 			}
 			sev := fmt.Sprintf("%-4s", f.Severity)
-			switch f.Severity {
-			case policy.Deny:
+			switch {
+			case f.Waiver != nil:
+				sev = paint(ansiDim, "waived")
+			case f.Severity == policy.Deny:
 				sev = paint(ansiRed+ansiBold, sev)
-			case policy.Warn:
+			case f.Severity == policy.Warn:
 				sev = paint(ansiYellow, sev)
 			}
 			where := ""
-			if l := fr.loc(i); l != nil {
-				where = l.String() + ": "
+			if f.loc != nil {
+				where = f.loc.String() + ": "
 			}
-			fmt.Fprintf(&b, "    %s%s  %s  %s\n", where, sev, f.Rule, policy.MessageText(f))
+			fmt.Fprintf(&b, "    %s%s  %s  %s\n", where, sev, f.Rule, policy.MessageText(f.Finding))
+			if f.Waiver != nil {
+				fmt.Fprintf(&b, "      %s\n", paint(ansiDim, fmt.Sprintf("waived %s by %s", f.Severity, f.Waiver.Justification())))
+			}
 		}
 	}
 	d, wn := r.counts()
+	wv := r.waivedCount()
 	files := "file"
 	if len(r.results) != 1 {
 		files = "files"
 	}
-	summary := fmt.Sprintf("%d %s checked: %s", len(r.results), files, countText(d, wn))
+	summary := fmt.Sprintf("%d %s checked: %s", len(r.results), files, countText(d, wn)+waivedText(wv))
 	if r.exitCode() == ExitFindings {
 		summary += fmt.Sprintf(" (failing on %s)", r.failOn)
 	}
 	if r.note != "" {
 		fmt.Fprintf(&b, "\n%s\n", paint(ansiDim, "note: "+r.note))
 	}
-	if len(r.results) > 1 || d+wn > 0 {
+	if len(r.results) > 1 || d+wn+wv > 0 {
 		fmt.Fprintf(&b, "\n%s\n", paint(ansiDim, summary))
 	}
 	_, err := io.WriteString(w, b.String())
@@ -169,12 +235,23 @@ func countText(deny, warn int) string {
 	return fmt.Sprintf("%d deny, %d warn", deny, warn)
 }
 
+// waivedText is ", 2 waived" after the counts, "" when nothing is waived.
+func waivedText(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d waived", n)
+}
+
 // ---------------------------------------------------------------------------
 // json (schema version 1, documented in docs/check.md)
 
 type jsonReport struct {
 	Version int          `json:"version"`
 	Results []jsonResult `json:"results"`
+	// Waived are the findings valid params.waivers entries cover: not in
+	// results, never failing.
+	Waived  []jsonResult `json:"waived"`
 	Summary jsonSummary  `json:"summary"`
 	Notes   []string     `json:"notes,omitempty"`
 }
@@ -188,15 +265,19 @@ type jsonResult struct {
 	// Source is where the finding is declared (check --config), omitted
 	// when unknown.
 	Source *jsonSource `json:"source,omitempty"`
+	// Waiver is the params.waivers entry of a waived finding (only in
+	// waived).
+	Waiver *policy.Waiver `json:"waiver,omitempty"`
 }
 
 type jsonSummary struct {
-	Deny int `json:"deny"`
-	Warn int `json:"warn"`
+	Deny   int `json:"deny"`
+	Warn   int `json:"warn"`
+	Waived int `json:"waived"`
 }
 
 func (r *report) writeJSON(w io.Writer) error {
-	out := jsonReport{Version: 1, Results: []jsonResult{}}
+	out := jsonReport{Version: 1, Results: []jsonResult{}, Waived: []jsonResult{}}
 	for _, f := range r.allLocated() {
 		res := jsonResult{File: f.File, Rule: f.Rule, Severity: string(f.Severity), Resource: f.Resource, Message: f.Message}
 		if f.loc != nil {
@@ -204,7 +285,15 @@ func (r *report) writeJSON(w io.Writer) error {
 		}
 		out.Results = append(out.Results, res)
 	}
+	for _, f := range r.allWaived() {
+		res := jsonResult{File: f.File, Rule: f.Rule, Severity: string(f.Severity), Resource: f.Resource, Message: f.Message, Waiver: f.Waiver}
+		if f.loc != nil {
+			res.Source = &jsonSource{File: f.loc.File, Line: f.loc.Line, Column: f.loc.Column}
+		}
+		out.Waived = append(out.Waived, res)
+	}
 	out.Summary.Deny, out.Summary.Warn = r.counts()
+	out.Summary.Waived = r.waivedCount()
 	if r.note != "" {
 		out.Notes = []string{r.note}
 	}
@@ -290,6 +379,15 @@ type sarifResult struct {
 	Locations           []sarifLocation   `json:"locations"`
 	RelatedLocations    []sarifLocation   `json:"relatedLocations,omitempty"`
 	PartialFingerprints map[string]string `json:"partialFingerprints,omitempty"`
+	// Suppressions holds the waiver of a waived finding (kind external:
+	// params.waivers, outside the analysed files).
+	Suppressions []sarifSuppression `json:"suppressions,omitempty"`
+}
+
+type sarifSuppression struct {
+	Kind          string `json:"kind"`
+	Status        string `json:"status,omitempty"`
+	Justification string `json:"justification,omitempty"`
 }
 
 type sarifLocation struct {
@@ -378,7 +476,7 @@ func (r *report) writeSARIF(w io.Writer) error {
 	for _, fr := range r.results {
 		run.Artifacts = append(run.Artifacts, sarifArtifact{Location: artifactLocation(fr.file)})
 	}
-	for _, f := range r.allLocated() {
+	for _, f := range append(r.allLocated(), r.allWaived()...) {
 		i, ok := index[f.Rule]
 		if !ok { // a --policy rule without METADATA: a minimal descriptor
 			i = len(run.Tool.Driver.Rules)
@@ -401,7 +499,7 @@ func (r *report) writeSARIF(w io.Writer) error {
 			}
 		}
 		sum := sha256.Sum256([]byte(f.Rule + "\x00" + f.Resource + "\x00" + string(f.Severity) + "\x00" + f.Message))
-		run.Results = append(run.Results, sarifResult{
+		res := sarifResult{
 			RuleID:              f.Rule,
 			RuleIndex:           i,
 			Level:               sarifLevel(f.Severity),
@@ -409,7 +507,11 @@ func (r *report) writeSARIF(w io.Writer) error {
 			Locations:           []sarifLocation{loc},
 			RelatedLocations:    related,
 			PartialFingerprints: map[string]string{"rotationFinding/v1": hex.EncodeToString(sum[:16])},
-		})
+		}
+		if f.Waiver != nil {
+			res.Suppressions = []sarifSuppression{{Kind: "external", Status: "accepted", Justification: f.Waiver.Justification()}}
+		}
+		run.Results = append(run.Results, res)
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -437,6 +539,7 @@ type junitSuites struct {
 	Name     string       `xml:"name,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
+	Skipped  int          `xml:"skipped,attr,omitempty"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
@@ -444,6 +547,7 @@ type junitSuite struct {
 	Name     string      `xml:"name,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
+	Skipped  int         `xml:"skipped,attr,omitempty"`
 	Cases    []junitCase `xml:"testcase"`
 }
 
@@ -451,7 +555,13 @@ type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+// junitSkipped marks a (rule, resource) whose findings are all waived.
+type junitSkipped struct {
+	Message string `xml:"message,attr"`
 }
 
 type junitFailure struct {
@@ -472,7 +582,7 @@ func (r *report) writeJUnit(w io.Writer) error {
 		groups := map[key][]policy.Finding{}
 		var keys []key
 		hit := map[string]bool{}
-		for _, f := range fr.findings {
+		for _, f := range append(append([]policy.Finding(nil), fr.findings...), fr.waived...) {
 			k := key{f.Rule, f.Resource}
 			if _, ok := groups[k]; !ok {
 				keys = append(keys, k)
@@ -497,10 +607,14 @@ func (r *report) writeJUnit(w io.Writer) error {
 				name += " " + k.resource
 			}
 			c := junitCase{Name: name, Classname: fr.file}
-			var failing, other []string
+			var failing, other, waived []string
 			worst := policy.Severity("")
 			for _, f := range groups[k] {
 				line := string(f.Severity) + ": " + f.Message
+				if f.Waiver != nil {
+					waived = append(waived, "waived "+line+" ("+f.Waiver.Justification()+")")
+					continue
+				}
 				if r.failing(f) {
 					failing = append(failing, line)
 					if f.Severity.Rank() > worst.Rank() {
@@ -514,8 +628,12 @@ func (r *report) writeJUnit(w io.Writer) error {
 				c.Failure = &junitFailure{Message: strings.TrimPrefix(strings.TrimPrefix(failing[0], "deny: "), "warn: "), Type: string(worst), Text: strings.Join(failing, "\n")}
 				suite.Failures++
 			}
-			if len(other) > 0 {
-				c.SystemOut = strings.Join(other, "\n")
+			if len(failing) == 0 && len(waived) > 0 {
+				c.Skipped = &junitSkipped{Message: "waived by " + groups[k][0].Waiver.Justification()}
+				suite.Skipped++
+			}
+			if all := append(other, waived...); len(all) > 0 {
+				c.SystemOut = strings.Join(all, "\n")
 			}
 			suite.Cases = append(suite.Cases, c)
 		}
@@ -523,6 +641,7 @@ func (r *report) writeJUnit(w io.Writer) error {
 		suite.Tests = len(suite.Cases)
 		suites.Tests += suite.Tests
 		suites.Failures += suite.Failures
+		suites.Skipped += suite.Skipped
 		suites.Suites = append(suites.Suites, suite)
 	}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
@@ -557,6 +676,17 @@ func (r *report) writeGitHub(w io.Writer) error {
 			}
 		}
 		fmt.Fprintf(&b, "::%s %s,title=%s::%s\n", cmd, where, ghProperty(f.Rule), ghData(f.Message))
+	}
+	// A waived finding is a notice: visible on the line, never failing.
+	for _, f := range r.allWaived() {
+		where := "file=" + ghProperty(filepath.ToSlash(f.File))
+		if f.loc != nil {
+			where = fmt.Sprintf("file=%s,line=%d", ghProperty(f.loc.RepoFile), f.loc.Line)
+			if f.loc.Column > 0 {
+				where += fmt.Sprintf(",col=%d", f.loc.Column)
+			}
+		}
+		fmt.Fprintf(&b, "::notice %s,title=%s::%s\n", where, ghProperty(f.Rule+" (waived)"), ghData(f.Message+" — waived "+string(f.Severity)+" by "+f.Waiver.Justification()))
 	}
 	if r.note != "" {
 		fmt.Fprintf(&b, "::notice title=%s::%s\n", ghProperty("rotation check"), ghData(r.note))

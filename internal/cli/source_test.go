@@ -78,49 +78,64 @@ var fixtureLines = map[string][2]string{
 
 	// ROT050: the secrets that keep their material in state; an omitted
 	// material (the default) points at the resource block.
-	"rot001-ttl-over-max ROT050 rotation_secret.session":                       {"main.tf:31", `resource "rotation_secret" "session" {`},
-	"rot002-ttl-short ROT050 rotation_secret.session":                          {"main.tf:34", `resource "rotation_secret" "session" {`},
-	"rot003-expired ROT050 rotation_secret.session":                            {"main.tf:33", `resource "rotation_secret" "session" {`},
-	"rot003-gate-held ROT050 rotation_secret.session":                          {"main.tf:32", `resource "rotation_secret" "session" {`},
-	"rot003-gate-waiting ROT050 rotation_secret.session":                       {"main.tf:34", `resource "rotation_secret" "session" {`},
-	"rot010-no-backup-owner ROT050 rotation_secret.session":                    {"main.tf:31", `resource "rotation_secret" "session" {`},
-	"rot011-default-params ROT050 rotation_secret.session":                     {"main.tf:32", `resource "rotation_secret" "session" {`},
-	"rot011-owner-not-allowed ROT050 rotation_secret.session":                  {"main.tf:32", `resource "rotation_secret" "session" {`},
-	"rot011-owner-pattern ROT050 rotation_secret.session":                      {"main.tf:32", `resource "rotation_secret" "session" {`},
-	"rot012-no-family ROT050 rotation_secret.session":                          {"main.tf:10", `resource "rotation_secret" "session" {`},
-	"rot013-review-overdue ROT050 rotation_secret.session":                     {"main.tf:31", `resource "rotation_secret" "session" {`},
-	"rot013-review-overdue-enforced ROT050 rotation_secret.session":            {"main.tf:31", `resource "rotation_secret" "session" {`},
-	"rot014-no-validator ROT050 rotation_secret.webhook":                       {"main.tf:28", `resource "rotation_secret" "webhook" {`},
-	"rot020-nested ROT050 module.outer.module.inner.rotation_secret.queue":     {"modules/inner/main.tf:23", `resource "rotation_secret" "queue" {`},
-	"rot020-overlap-equals-cache ROT050 rotation_secret.session":               {"main.tf:32", `resource "rotation_secret" "session" {`},
-	"rot020-overlap-one-second-longer ROT050 rotation_secret.session":          {"main.tf:32", `resource "rotation_secret" "session" {`},
-	"rot020-overlap-one-second-longer-factor-2 ROT050 rotation_secret.session": {"main.tf:32", `resource "rotation_secret" "session" {`},
-	"rot021-propagation-short ROT050 rotation_secret.session":                  {"main.tf:31", `resource "rotation_secret" "session" {`},
-	"rot022-zero-overlap ROT050 rotation_secret.session":                       {"main.tf:31", `resource "rotation_secret" "session" {`},
-	"rot023-pileup ROT050 rotation_secret.session":                             {"main.tf:31", `resource "rotation_secret" "session" {`},
-	"rot024-replace-renamed ROT050 rotation_secret.api":                        {"main.tf:32", `resource "rotation_secret" "api" {`},
-	"rot024-replace-renamed ROT050 rotation_secret.regional[\"europe\"]":       {"main.tf:52", `resource "rotation_secret" "regional" {`},
-	"rot030-emergency-in-use ROT050 rotation_secret.session":                   {"main.tf:38", `resource "rotation_secret" "session" {`},
-	"rot030-emergency-revocation ROT050 rotation_secret.session":               {"main.tf:37", `resource "rotation_secret" "session" {`},
-	"rot030-emergency-revocation-state ROT050 rotation_secret.session":         {"main.tf:37", `resource "rotation_secret" "session" {`},
-	"rot031-no-active-version ROT050 rotation_secret.session":                  {"main.tf:34", `resource "rotation_secret" "session" {`},
-	"rot032-hold-without-reason ROT050 rotation_secret.session":                {"main.tf:31", `resource "rotation_secret" "session" {`},
-	"rot033-max-wait ROT050 rotation_secret.session":                           {"main.tf:33", `resource "rotation_secret" "session" {`},
-	"rot033-max-wait-enforced ROT050 rotation_secret.session":                  {"main.tf:33", `resource "rotation_secret" "session" {`},
-	"rot034-emission-sources ROT050 rotation_secret.session":                   {"main.tf:37", `resource "rotation_secret" "session" {`},
-	"rot035-no-revocation-gate ROT050 rotation_secret.session":                 {"main.tf:44", `resource "rotation_secret" "session" {`},
-	"rot036-used-after-revocation ROT050 rotation_secret.session":              {"main.tf:43", `resource "rotation_secret" "session" {`},
-	"rot040-provider-now ROT050 rotation_secret.session":                       {"main.tf:35", `resource "rotation_secret" "session" {`},
-	"rot041-no-change-window ROT050 rotation_secret.session":                   {"main.tf:31", `resource "rotation_secret" "session" {`},
-	"rot042-record-ahead ROT050 rotation_secret.session":                       {"main.tf:27", `resource "rotation_secret" "session" {`},
-	"rot050-state-versions-migrating ROT050 rotation_secret.payments":          {"main.tf:42", `material = var.material`},
-	"rot050-state-versions-migrating-required ROT050 rotation_secret.payments": {"main.tf:42", `material = var.material`},
-	"rot050-state-material ROT050 rotation_secret.payments":                    {"main.tf:30", `resource "rotation_secret" "payments" {`},
-	"rot050-state-material-required ROT050 rotation_secret.payments":           {"main.tf:30", `resource "rotation_secret" "payments" {`},
-	"sensitive-values ROT050 rotation_secret.session":                          {"main.tf:46", `resource "rotation_secret" "session" {`},
-	"sensitive-values-allowed-owners ROT050 rotation_secret.session":           {"main.tf:46", `resource "rotation_secret" "session" {`},
-	"unknown-values ROT050 rotation_secret.session":                            {"main.tf:37", `resource "rotation_secret" "session" {`},
-	"unknown-values-warn ROT050 rotation_secret.session":                       {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"rot001-ttl-over-max ROT050 rotation_secret.session":                               {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot002-ttl-short ROT050 rotation_secret.session":                                  {"main.tf:34", `resource "rotation_secret" "session" {`},
+	"rot003-expired ROT050 rotation_secret.session":                                    {"main.tf:33", `resource "rotation_secret" "session" {`},
+	"rot003-gate-held ROT050 rotation_secret.session":                                  {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot003-gate-waiting ROT050 rotation_secret.session":                               {"main.tf:34", `resource "rotation_secret" "session" {`},
+	"rot010-no-backup-owner ROT050 rotation_secret.session":                            {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot011-default-params ROT050 rotation_secret.session":                             {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot011-owner-not-allowed ROT050 rotation_secret.session":                          {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot011-owner-pattern ROT050 rotation_secret.session":                              {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot012-no-family ROT050 rotation_secret.session":                                  {"main.tf:10", `resource "rotation_secret" "session" {`},
+	"rot013-review-overdue ROT050 rotation_secret.session":                             {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot013-review-overdue-enforced ROT050 rotation_secret.session":                    {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot014-no-validator ROT050 rotation_secret.webhook":                               {"main.tf:28", `resource "rotation_secret" "webhook" {`},
+	"rot020-nested ROT050 module.outer.module.inner.rotation_secret.queue":             {"modules/inner/main.tf:23", `resource "rotation_secret" "queue" {`},
+	"rot020-overlap-equals-cache ROT050 rotation_secret.session":                       {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot020-overlap-one-second-longer ROT050 rotation_secret.session":                  {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot020-overlap-one-second-longer-factor-2 ROT050 rotation_secret.session":         {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot021-propagation-short ROT050 rotation_secret.session":                          {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot022-zero-overlap ROT050 rotation_secret.session":                               {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot023-pileup ROT050 rotation_secret.session":                                     {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot090-expired-waiver ROT050 rotation_secret.session":                             {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot090-incomplete-waiver ROT050 rotation_secret.session":                          {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot090-waived ROT050 rotation_secret.session":                                     {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot090-waived-module-glob ROT050 module.outer.module.inner.rotation_secret.queue": {"modules/inner/main.tf:23", `resource "rotation_secret" "queue" {`},
+	"rot090-waived-warn ROT050 rotation_secret.session":                                {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot090-waiver-glob-not-matching ROT050 rotation_secret.session":                   {"main.tf:32", `resource "rotation_secret" "session" {`},
+	"rot024-replace-renamed ROT050 rotation_secret.api":                                {"main.tf:32", `resource "rotation_secret" "api" {`},
+	"rot024-replace-renamed ROT050 rotation_secret.regional[\"europe\"]":               {"main.tf:52", `resource "rotation_secret" "regional" {`},
+	"rot030-emergency-in-use ROT050 rotation_secret.session":                           {"main.tf:38", `resource "rotation_secret" "session" {`},
+	"rot030-emergency-revocation ROT050 rotation_secret.session":                       {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"rot030-emergency-revocation-state ROT050 rotation_secret.session":                 {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"rot031-no-active-version ROT050 rotation_secret.session":                          {"main.tf:34", `resource "rotation_secret" "session" {`},
+	"rot032-hold-without-reason ROT050 rotation_secret.session":                        {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot033-max-wait ROT050 rotation_secret.session":                                   {"main.tf:33", `resource "rotation_secret" "session" {`},
+	"rot033-max-wait-enforced ROT050 rotation_secret.session":                          {"main.tf:33", `resource "rotation_secret" "session" {`},
+	"rot034-emission-sources ROT050 rotation_secret.session":                           {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"rot035-no-revocation-gate ROT050 rotation_secret.session":                         {"main.tf:44", `resource "rotation_secret" "session" {`},
+	"rot036-used-after-revocation ROT050 rotation_secret.session":                      {"main.tf:43", `resource "rotation_secret" "session" {`},
+	"rot040-provider-now ROT050 rotation_secret.session":                               {"main.tf:35", `resource "rotation_secret" "session" {`},
+	"rot041-no-change-window ROT050 rotation_secret.session":                           {"main.tf:31", `resource "rotation_secret" "session" {`},
+	"rot042-record-ahead ROT050 rotation_secret.session":                               {"main.tf:27", `resource "rotation_secret" "session" {`},
+	"rot050-state-versions-migrating ROT050 rotation_secret.payments":                  {"main.tf:42", `material = var.material`},
+	"rot050-state-versions-migrating-required ROT050 rotation_secret.payments":         {"main.tf:42", `material = var.material`},
+	"rot050-state-material ROT050 rotation_secret.payments":                            {"main.tf:30", `resource "rotation_secret" "payments" {`},
+	"rot050-state-material-required ROT050 rotation_secret.payments":                   {"main.tf:30", `resource "rotation_secret" "payments" {`},
+	"sensitive-values ROT050 rotation_secret.session":                                  {"main.tf:46", `resource "rotation_secret" "session" {`},
+	"sensitive-values-allowed-owners ROT050 rotation_secret.session":                   {"main.tf:46", `resource "rotation_secret" "session" {`},
+	"unknown-values ROT050 rotation_secret.session":                                    {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"unknown-values-warn ROT050 rotation_secret.session":                               {"main.tf:37", `resource "rotation_secret" "session" {`},
+	"rot090-expired-waiver ROT020 rotation_secret.session":                             {"main.tf:39", `overlap     = "1h"`},
+	"rot090-waiver-glob-not-matching ROT020 rotation_secret.session":                   {"main.tf:39", `overlap     = "1h"`},
+	"rot090-incomplete-waiver ROT020 rotation_secret.session":                          {"main.tf:39", `overlap     = "1h"`},
+	// Waived findings are located like the others ("case waived rule
+	// resource"); ROT090 findings name no resource (they are about
+	// params.waivers) and are not located.
+	"rot090-waived waived ROT020 rotation_secret.session":                                     {"main.tf:39", `overlap     = "1h"`},
+	"rot090-waived-module-glob waived ROT020 module.outer.module.inner.rotation_secret.queue": {"modules/inner/main.tf:30", `overlap     = "1h"`},
+	"rot090-waived-warn waived ROT023 rotation_secret.session":                                {"main.tf:37", `period      = "1d"`},
 }
 
 // TestSourcesEveryFixture maps every finding of every case of
@@ -157,12 +172,12 @@ func TestSourcesEveryFixture(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		findings, err := engine.Evaluate(ctx, doc)
+		findings, waived, err := engine.EvaluateAll(ctx, doc)
 		if err != nil {
 			t.Fatal(err)
 		}
 		src := loadSources(dir, engine.Rules(), hclog.NewNullLogger())
-		locs := src.locate(findings)
+		locs := append(src.locate(findings), src.locate(waived)...)
 		if note := src.note(); note != "" {
 			t.Errorf("%s: note %q", name, note)
 		}
@@ -174,8 +189,17 @@ func TestSourcesEveryFixture(t *testing.T) {
 			t.Errorf("%s: findings of %d rules, expected.json lists %d", name, len(ids), len(c.Deny)+len(c.Warn))
 		}
 		count := map[string]int{}
-		for i, f := range findings {
+		for i, f := range append(append([]policy.Finding(nil), findings...), waived...) {
+			if f.Rule == "ROT090" && f.Resource == "" {
+				if locs[i] != nil {
+					t.Errorf("%s: ROT090 located at %v", name, locs[i])
+				}
+				continue
+			}
 			key := name + " " + f.Rule + " " + f.Resource
+			if f.Waiver != nil {
+				key = name + " waived " + f.Rule + " " + f.Resource
+			}
 			if count[key]++; count[key] > 1 {
 				key += " #" + strconv.Itoa(count[key]) // in the findings' order
 			}

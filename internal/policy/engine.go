@@ -37,11 +37,15 @@ type Engine struct {
 	pq rego.PreparedEvalQuery
 	// viewPQ is pq plus the view of the document (viewQuery), prepared on
 	// first use: `check` never pays for it.
-	viewPQ     rego.PreparedEvalQuery
-	viewErr    error
-	viewOnce   sync.Once
-	store      storage.Store
-	targets    []target
+	viewPQ   rego.PreparedEvalQuery
+	viewErr  error
+	viewOnce sync.Once
+	store    storage.Store
+	targets  []target
+	// waived are the packages' waived rules (the findings a valid
+	// params.waiver covers, policies/lib/waivers.rego), collected under
+	// their binding.
+	waived     []target
 	exceptions map[string]string // namespace -> binding of its exception values
 	compiler   *ast.Compiler
 	catalog    []Rule
@@ -144,6 +148,16 @@ func (e *Engine) collectTargets(files []policyFile) {
 			}
 			var sev Severity
 			switch {
+			case name == WaivedRule:
+				if len(r.Head.Args) > 0 {
+					continue // a function, not the package's set
+				}
+				key := ns + "\x00" + name
+				if !seen[key] {
+					seen[key] = true
+					e.waived = append(e.waived, target{binding: fmt.Sprintf("w%d", len(e.waived)), namespace: ns, rule: name})
+				}
+				continue
 			case failureRule.MatchString(name):
 				sev = Deny
 			case warningRule.MatchString(name):
@@ -189,6 +203,10 @@ func (e *Engine) query() string {
 		ref := pkgRef(t.namespace).Append(ast.StringTerm(t.rule))
 		fmt.Fprintf(&b, "%s := [v | v := %s]\n", t.binding, ref)
 	}
+	for _, t := range e.waived {
+		ref := pkgRef(t.namespace).Append(ast.StringTerm(t.rule))
+		fmt.Fprintf(&b, "%s := [v | v := %s]\n", t.binding, ref)
+	}
 	nss := make([]string, 0, len(e.exceptions))
 	for ns := range e.exceptions {
 		nss = append(nss, ns)
@@ -230,6 +248,32 @@ type Finding struct {
 	// Metadata holds the other keys of an object message ({"msg": ...,
 	// "details": ...}).
 	Metadata map[string]any `json:"-"`
+	// Waiver is set on a waived finding: the params.waivers entry that
+	// covers it. Severity is then the severity it would have had.
+	Waiver *Waiver `json:"waiver,omitempty"`
+}
+
+// WaivedRule is the rule of each bundled package that holds its findings a
+// valid params.waivers entry covers (policies/lib/waivers.rego): objects
+// {rule, resource, severity, message, waiver, reason, approver, expires}.
+// conftest does not read it; the covered findings are not in deny or warn.
+const WaivedRule = "waived"
+
+// Waiver is the params.waivers entry that covers a waived finding.
+type Waiver struct {
+	// Index is the entry's position in params.waivers.
+	Index    int    `json:"index"`
+	Reason   string `json:"reason"`
+	Approver string `json:"approver"`
+	// Expires is the UTC date (YYYY-MM-DD) through whose end the waiver
+	// holds.
+	Expires string `json:"expires"`
+}
+
+// Justification is the waiver in one line, for reports: `params.waivers[0]:
+// "INC-1234", approved by team-a, expires 2027-03-01 (end of day, UTC)`.
+func (w *Waiver) Justification() string {
+	return fmt.Sprintf("params.waivers[%d]: %q, approved by %s, expires %s (end of day, UTC)", w.Index, w.Reason, w.Approver, w.Expires)
 }
 
 // Evaluate runs the prepared query on one document: one evaluation for the
@@ -247,6 +291,25 @@ func (e *Engine) Evaluate(ctx context.Context, doc *Document) ([]Finding, error)
 	}
 	e.log.Debug("evaluated", "file", doc.File, "kind", doc.Kind, "findings", len(out), "elapsed", time.Since(start))
 	return out, nil
+}
+
+// EvaluateAll is Evaluate plus the waived findings of the same evaluation:
+// those a valid params.waivers entry moved out of deny and warn, each with
+// its Waiver. Waived findings never fail a check.
+func (e *Engine) EvaluateAll(ctx context.Context, doc *Document) (findings, waived []Finding, err error) {
+	start := time.Now()
+	bindings, err := e.eval(ctx, e.pq, doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	if findings, err = e.findings(doc, bindings); err != nil {
+		return nil, nil, err
+	}
+	if waived, err = e.waivedFindings(doc, bindings); err != nil {
+		return nil, nil, err
+	}
+	e.log.Debug("evaluated", "file", doc.File, "kind", doc.Kind, "findings", len(findings), "waived", len(waived), "elapsed", time.Since(start))
+	return findings, waived, nil
 }
 
 // ViewRule is the rule of the bundle that holds the normalized view of a
@@ -267,6 +330,9 @@ type EvalOptions struct {
 // evaluated over.
 type Evaluation struct {
 	Findings []Finding
+	// Waived are the findings valid params.waivers entries cover (not in
+	// Findings), each with its Waiver.
+	Waived []Finding
 	// View is the value of ViewRule as JSON.
 	View json.RawMessage
 }
@@ -304,6 +370,10 @@ func (e *Engine) EvaluateWithView(ctx context.Context, doc *Document, opts EvalO
 	if err != nil {
 		return nil, err
 	}
+	waived, err := e.waivedFindings(doc, bindings)
+	if err != nil {
+		return nil, err
+	}
 	wrapped, _ := bindings["view"].([]any)
 	if len(wrapped) != 1 {
 		return nil, &InputError{File: doc.File, Reason: "policy evaluation failed: " + ViewRule + " is undefined"}
@@ -313,7 +383,7 @@ func (e *Engine) EvaluateWithView(ctx context.Context, doc *Document, opts EvalO
 		return nil, &InputError{File: doc.File, Reason: "policy evaluation failed: the view: " + err.Error()}
 	}
 	e.log.Debug("evaluated with view", "file", doc.File, "kind", doc.Kind, "findings", len(findings), "view_bytes", len(view), "elapsed", time.Since(start))
-	return &Evaluation{Findings: findings, View: view}, nil
+	return &Evaluation{Findings: findings, Waived: waived, View: view}, nil
 }
 
 // eval runs a prepared query over doc and returns the bindings of its one
@@ -384,6 +454,48 @@ func (e *Engine) findings(doc *Document, bindings rego.Vars) ([]Finding, error) 
 			if f.Rule == "" {
 				f.Rule = t.namespace + "." + t.rule
 			}
+			out = append(out, f)
+		}
+	}
+	SortFindings(out)
+	return out, nil
+}
+
+// waivedFindings collects the waived sets of the packages from the
+// bindings of the query.
+func (e *Engine) waivedFindings(doc *Document, bindings rego.Vars) ([]Finding, error) {
+	var out []Finding
+	for _, t := range e.waived {
+		wrapped, _ := bindings[t.binding].([]any)
+		if len(wrapped) != 1 {
+			continue
+		}
+		values, _ := wrapped[0].([]any)
+		for _, v := range values {
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil, &InputError{File: doc.File, Reason: fmt.Sprintf("policy data.%s.%s holds a value that is not an object", t.namespace, t.rule)}
+			}
+			msg, _ := m["message"].(string)
+			sev, _ := m["severity"].(string)
+			w := &Waiver{}
+			w.Reason, _ = m["reason"].(string)
+			w.Approver, _ = m["approver"].(string)
+			w.Expires, _ = m["expires"].(string)
+			switch n := m["waiver"].(type) {
+			case json.Number:
+				i, _ := n.Int64()
+				w.Index = int(i)
+			case float64:
+				w.Index = int(n)
+			case int:
+				w.Index = n
+			}
+			if msg == "" || (sev != string(Deny) && sev != string(Warn)) {
+				return nil, &InputError{File: doc.File, Reason: fmt.Sprintf("policy data.%s.%s holds an entry without a message or a severity", t.namespace, t.rule)}
+			}
+			f := Finding{File: doc.File, Severity: Severity(sev), Message: msg, Namespace: t.namespace, RuleName: t.rule, Waiver: w}
+			f.Rule, f.Resource = ParseMessage(msg)
 			out = append(out, f)
 		}
 	}

@@ -91,7 +91,16 @@ func TestPagesContent(t *testing.T) {
 		}
 		fail := text[strings.Index(text, "\n## Failing example"):strings.Index(text, "\n## Passing example")]
 		pass := text[strings.Index(text, "\n## Passing example"):]
-		if !strings.Contains(fail, "```hcl\n") || !located.MatchString(fail) || !strings.Contains(fail, "  "+id+"  ") {
+		// A rule about the parameters themselves (ROT090, the waivers) has
+		// findings about no resource: its failing example shows the
+		// parameters and the finding, not a .tf line.
+		aboutParams := strings.Contains(fail, "\nWith these parameters (`params.yaml`):\n") &&
+			regexp.MustCompile(`\n  \(no resource\)\n    (deny|warn)  `+id+`  params\.`).MatchString(fail)
+		if aboutParams {
+			if !strings.Contains(pass, "\nWith these parameters (`params.yaml`):\n") {
+				t.Errorf("%s: the passing example of a parameter rule shows no parameters:\n%s", name, pass)
+			}
+		} else if !strings.Contains(fail, "```hcl\n") || !located.MatchString(fail) || !strings.Contains(fail, "  "+id+"  ") {
 			t.Errorf("%s: the failing example lacks HCL or a located %s finding:\n%s", name, id, fail)
 		}
 		if strings.Contains(pass, "  "+id+"  ") {

@@ -130,12 +130,16 @@ func (c *Credential) engineGates() lifecycle.Gates {
 	g := c.view.Gates
 	if rg, ok := g.Revocation.Value.(map[string]any); ok && g.Revocation.State == "known" {
 		r := &lifecycle.RevocationGate{RequireSuccessorUse: true}
-		r.QuietPeriod, _ = gateDuration(rg["quiet_period"])
-		r.MaxWait, _ = gateDuration(rg["max_wait"])
+		quiet, okQuiet := gateDuration(rg["quiet_period"])
+		maxWait, okMax := gateDuration(rg["max_wait"])
+		r.QuietPeriod, r.MaxWait = quiet, maxWait
 		if b, ok := rg["require_successor_use"].(bool); ok {
 			r.RequireSuccessorUse = b
 		}
 		switch observed, ok := gateTime(rg["observed_at"]); {
+		case !okQuiet || !okMax:
+			// The provider refuses such a plan; here the gate waits.
+			r.Missing = "quiet_period or max_wait is not a known, valid duration in this document"
 		case rg["prometheus"] != nil:
 			r.Missing = PrometheusEvidence
 		case !ok:

@@ -142,6 +142,15 @@ const pageHTML = `<!DOCTYPE html>
 {{- end}}
 </ul>
 {{- end}}
+{{- if .Waived}}
+<h4>Waived findings</h4>
+<p>Accepted in <code>params.waivers</code> until their expiry: not failures, shown so that they are revisited.</p>
+<ul class="notes">
+{{- range .WaivedFindings}}
+<li>{{text .}}</li>
+{{- end}}
+</ul>
+{{- end}}
 </section>
 {{- $r := .}}
 {{- range .Families}}

@@ -38,6 +38,9 @@ type Input struct {
 	AsOfSource string
 	// Findings are the deny and warn messages of the policy set.
 	Findings []policy.Finding
+	// Waived are the findings valid params.waivers entries cover, from
+	// the same evaluation: shown as waived, never as failures.
+	Waived []policy.Finding
 
 	view docView
 }
@@ -51,7 +54,7 @@ func Evaluate(ctx context.Context, engine *policy.Engine, doc *policy.Document, 
 	if err != nil {
 		return nil, err
 	}
-	in := &Input{File: doc.File, Findings: ev.Findings}
+	in := &Input{File: doc.File, Findings: ev.Findings, Waived: ev.Waived}
 	dec := json.NewDecoder(bytes.NewReader(ev.View))
 	dec.UseNumber()
 	if err := dec.Decode(&in.view); err != nil {

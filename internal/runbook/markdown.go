@@ -94,6 +94,17 @@ func (r *Report) WriteMarkdown(w io.Writer) error {
 		m.line()
 	}
 
+	if len(r.Waived) > 0 {
+		m.line("## Waived findings")
+		m.line()
+		m.line("Accepted in `params.waivers` until their expiry: not failures, shown so that they are revisited.")
+		m.line()
+		for _, t := range r.WaivedFindings() {
+			m.line("- ", t.Markdown())
+		}
+		m.line()
+	}
+
 	for _, f := range r.Families {
 		r.familyMarkdown(m, f)
 	}
@@ -393,6 +404,25 @@ func (r *Report) OtherFindings() []Text {
 			t = append(t, makeText(" ", Code(f.Resource))...)
 		}
 		out = append(out, append(t, makeText(": ", policy.MessageText(f))...))
+	}
+	return out
+}
+
+// WaivedFindings are the waived findings with their resource and waiver:
+// "ROT020 (deny, waived) rotation_secret.s: overlap ... — params.waivers[0]:
+// "INC-1234", approved by team-a, expires 2027-03-01 (end of day, UTC)".
+func (r *Report) WaivedFindings() []Text {
+	var out []Text
+	for _, f := range r.Waived {
+		t := makeText(f.Rule, " (", string(f.Severity), ", waived)")
+		if f.Resource != "" {
+			t = append(t, makeText(" ", Code(f.Resource))...)
+		}
+		t = append(t, makeText(": ", policy.MessageText(f))...)
+		if f.Waiver != nil {
+			t = append(t, makeText(" — ", f.Waiver.Justification())...)
+		}
+		out = append(out, t)
 	}
 	return out
 }

@@ -377,9 +377,9 @@ type Credential struct {
 	// Projection.
 	Spec lifecycle.Spec
 	// Gates are the evidence gates with the static evidence the document
-	// holds (EngineGates); Spec leaves them out, since the timeline shows
+	// holds (engineGates); Spec leaves them out, since the timeline shows
 	// the calendar's earliest times.
-	Gates lifecycle.Gates
+	Gates  lifecycle.Gates
 	Events []lifecycle.Event
 	Spans  []Span
 	// Truncated is set when the projection stopped early (see Problem).
@@ -389,7 +389,10 @@ type Credential struct {
 
 	// Findings are the policy findings about the credential.
 	Findings []policy.Finding
-	shown    shown
+	// Waived are its findings that valid params.waivers entries cover: a
+	// check of such a rule shows "waived", not "ok" or a failure.
+	Waived []policy.Finding
+	shown  shown
 
 	Checks   []Check
 	Steps    []Step

@@ -95,6 +95,9 @@ type Report struct {
 	// credential of the document (a provider configuration, the
 	// parameters, resources of other types).
 	Findings []policy.Finding
+	// Waived are the findings valid params.waivers entries cover (each
+	// with its Waiver): listed as waived, never counted as failures.
+	Waived []policy.Finding
 	// Removed are the secrets and schedules the plan deletes, replaces or
 	// forgets (ROT024), by address.
 	Removed []*Removal
@@ -123,7 +126,7 @@ func Build(in *Input, opts Options) (*Report, error) {
 	if clock == nil {
 		clock = time.Now
 	}
-	rep := &Report{Source: opts.Source, Generator: opts.Generator, Kind: in.Kind, Horizon: opts.Horizon, AsOf: in.AsOf, AsOfSource: in.AsOfSource}
+	rep := &Report{Source: opts.Source, Generator: opts.Generator, Kind: in.Kind, Horizon: opts.Horizon, AsOf: in.AsOf, AsOfSource: in.AsOfSource, Waived: in.Waived}
 	if rep.Source == "" {
 		rep.Source = in.File
 	}
@@ -153,6 +156,11 @@ func Build(in *Input, opts Options) (*Report, error) {
 		r := readRemoval(in.view.Removed[a])
 		removed[a] = r
 		rep.Removed = append(rep.Removed, r)
+	}
+	for _, f := range in.Waived {
+		if c := credentials[f.Resource]; c != nil {
+			c.Waived = append(c.Waived, f)
+		}
 	}
 	for _, f := range in.Findings {
 		switch {
@@ -567,6 +575,9 @@ const (
 	VerdictFail    = "fail"
 	VerdictWarn    = "warn"
 	VerdictUnknown = "unknown"
+	// VerdictWaived: the rule's findings about the credential are covered
+	// by a valid params.waivers entry (never a failure).
+	VerdictWaived = "waived"
 )
 
 // Check is one line of the overlap arithmetic: the numbers of a rule, as
@@ -596,6 +607,8 @@ func (k Check) Symbol() string {
 		return "✗"
 	case VerdictWarn:
 		return "⚠"
+	case VerdictWaived:
+		return "⊘"
 	}
 	return "?"
 }
@@ -652,7 +665,11 @@ func readParams(v paramsView) ruleParams {
 func (c *Credential) checks(p ruleParams) {
 	f := c.Family
 	row := func(id, name string, rule Text) Check {
-		return Check{ID: id, Name: name, Rule: rule, Verdict: c.verdict(id)}
+		v := c.verdict(id)
+		if v == VerdictOK && c.waived(id) {
+			v = VerdictWaived
+		}
+		return Check{ID: id, Name: name, Rule: rule, Verdict: v}
 	}
 	defer func() {
 		for _, k := range c.Checks {

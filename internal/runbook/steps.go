@@ -280,6 +280,9 @@ func (c *Credential) emitStep(e lifecycle.Event, prev int64) Step {
 		case VerdictFail:
 			mark = "✗ — validators may reject it: wait longer before applying"
 		}
+		if mark == "✓" && c.waived("ROT021") {
+			mark = "⊘ (ROT021 waived) — validators may reject it"
+		}
 		st.Before = append(st.Before, makeText(fmt.Sprintf("v%d", e.Version), " has been accepted for ", c.Propagation.Text(), " (propagation) ≥ the longest validator cache ",
 			f.maxValidatorText(), names(f.MaxValidatorFrom), " ", mark))
 	}

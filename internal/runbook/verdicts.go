@@ -102,6 +102,17 @@ func verdictOf(fs []policy.Finding, rule string) string {
 
 func (c *Credential) verdict(rule string) string { return verdictOf(c.Findings, rule) }
 
+// waived reports whether a valid waiver covers a finding of rule about the
+// credential.
+func (c *Credential) waived(rule string) bool {
+	for _, f := range c.Waived {
+		if f.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
 // countRules counts the rules that deny and (only) warn among findings
 // about one resource.
 func countRules(fs []policy.Finding) (deny, warn int) {

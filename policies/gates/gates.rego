@@ -11,6 +11,16 @@ package rotation.gates
 
 import data.rotation.lib.params
 import data.rotation.lib.terraform as tf
+import data.rotation.lib.waivers
+
+# The findings of this package: _deny and _warn (each rule's definitions
+# below) minus what a valid params.waivers entry covers, which waived
+# reports instead (lib/waivers.rego). conftest reads deny and warn.
+deny := waivers.kept(_deny)
+
+warn := waivers.kept(_warn)
+
+waived := waivers.covered(_deny, _warn)
 
 _ns := 1000000000
 
@@ -83,7 +93,7 @@ _max_wait_findings contains msg if {
 #     now: >-
 #       the instant the check evaluates at; empty means the plan's timestamp
 #       (the current time for a state)
-warn contains msg if {
+_warn contains msg if {
 	not params.enforce_max_wait
 	some msg in _max_wait_findings
 }
@@ -95,7 +105,7 @@ warn contains msg if {
 #   id: ROT033
 #   severity: deny
 #   remediation: Find the consumer still using the version and move it to the active version; or decide - revoke it with revoke_versions and revoke_reason, or set hold_revocation with hold_reason.
-deny contains msg if {
+_deny contains msg if {
 	params.enforce_max_wait
 	some msg in _max_wait_findings
 }
@@ -108,7 +118,7 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Set revocation_gate.max_wait and schedule.overlap to durations known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot033_unchecked
 }
 
@@ -184,7 +194,7 @@ else := "none (a Prometheus gate without sources counts only what reports; set e
 #     validator left out rejects what the new version signs until it reloads,
 #     exactly the outage the gate is there to prevent.
 #   attributes: [emission_gate.sources, emission_gate.accepted]
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot034_warn
 }
 
@@ -215,7 +225,7 @@ _gate_unknown(f) if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Set the family's consumers and emission_gate.sources to values known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot034_unchecked
 }
 
@@ -261,7 +271,7 @@ _unseen_because(c, "reload = \"restart\"") if c.reload == "restart"
 #     consumer that reloads only on restart breaks it, and revoking on the
 #     calendar then fails that consumer.
 #   attributes: [revocation_gate]
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot035_warn
 }
 
@@ -285,7 +295,7 @@ _rot035_warn contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Set the family's consumers to values known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot035_unchecked
 }
 
@@ -315,7 +325,7 @@ _rot035_unchecked contains msg if {
 #     A revoked version in use is an outage in progress for that consumer;
 #     nothing else in a plan shows it.
 #   attributes: [used_after_revocation]
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot036_warn
 }
 

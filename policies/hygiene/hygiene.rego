@@ -6,6 +6,14 @@
 package rotation.hygiene
 
 import data.rotation.lib.terraform as tf
+import data.rotation.lib.waivers
+
+# The findings of this package (warnings only): _warn (each rule's
+# definitions below) minus what a valid params.waivers entry covers, which
+# waived reports instead (lib/waivers.rego). conftest reads warn.
+warn := waivers.kept(_warn)
+
+waived := waivers.covered(set(), _warn)
 
 # ---------------------------------------------------------------------------
 # ROT040
@@ -26,7 +34,7 @@ import data.rotation.lib.terraform as tf
 #     A plan made at a rehearsal clock shows transitions that are not due now,
 #     or hides ones that are: applying it rotates on a fictional schedule.
 #   attributes: [now]
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot040_warn
 }
 
@@ -82,7 +90,7 @@ _guarded := {"high", "critical"}
 #     nobody watching; a change window keeps transitions to hours when people
 #     can react.
 #   attributes: [schedule.change_window]
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot041_warn
 }
 
@@ -103,7 +111,7 @@ _rot041_warn contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Make change_window and classification known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot041_unchecked
 }
 
@@ -175,7 +183,7 @@ _latest(list) := sort([x | some x in list; x[4] == latest])[0] if {
 #     now: >-
 #       the instant the check evaluates at; empty means the plan's timestamp
 #       (the current time for a state)
-warn contains msg if {
+_warn contains msg if {
 	some address, list in _ahead
 	[version, _, field, at, _] := _latest(list)
 	msg := sprintf("ROT042 %s: the record is ahead of the clock: %d recorded timestamp%s after %s, the latest version %s %s %s; no scheduled step (issue, activate, revoke) is decided before that instant, so nothing rotates until then; restore the state from before the applies made with a future clock", [address, count(list), _plural(list), tf.as_of_text, tf.plain(version), field, at])

@@ -41,6 +41,12 @@ defaults := {
 	# for secrets of that classification, i.e. requires material =
 	# "derived".
 	"require_derived_material": {"critical": false, "high": false, "medium": false, "low": false},
+	# Accepted findings: a list of {rule, resource (an address or a glob),
+	# reason, expires (a UTC date YYYY-MM-DD, valid through the end of that
+	# day), approver}. A covered deny or warn is reported as waived; a
+	# waiver with a problem, or expired, is itself a deny (ROT090). See
+	# lib/waivers.rego.
+	"waivers": [],
 }
 
 # The parameters as given; {} when data.rotation.params is absent or not an
@@ -129,6 +135,11 @@ enforce_max_wait := _get("enforce_max_wait") == true
 now := _get("now")
 
 unknown_inputs := _get("unknown_inputs")
+
+# waivers is the list as given (lib/waivers.rego checks it: its problems
+# are ROT090 findings, not invalid parameters, so that check reports them
+# with the other findings).
+waivers := _get("waivers")
 
 # decommission is the list of address patterns that are valid strings
 # (the others are reported in invalid).

@@ -7,6 +7,16 @@ package rotation.material
 
 import data.rotation.lib.params
 import data.rotation.lib.terraform as tf
+import data.rotation.lib.waivers
+
+# The findings of this package: _deny and _warn (each rule's definitions
+# below) minus what a valid params.waivers entry covers, which waived
+# reports instead (lib/waivers.rego). conftest reads deny and warn.
+deny := waivers.kept(_deny)
+
+warn := waivers.kept(_warn)
+
+waived := waivers.covered(_deny, _warn)
 
 # ---------------------------------------------------------------------------
 # ROT050
@@ -172,13 +182,13 @@ _migrating contains msg if {
 #       per family classification (critical, high, medium, low): true makes a
 #       secret of that classification with material = "state" a deny instead
 #       of a warning, i.e. requires derived material
-warn contains msg if {
+_warn contains msg if {
 	some x in _state_mode
 	not _required(x.s)
 	msg := x.msg
 }
 
-warn contains msg if {
+_warn contains msg if {
 	some msg in _migrating
 }
 
@@ -189,7 +199,7 @@ warn contains msg if {
 #   id: ROT050
 #   severity: deny
 #   remediation: Set material = "derived" on the rotation_secret (an rsa secret changes its type to ed25519 or ecdsa in the same step, since RSA cannot be derived); see docs/guides/keeping-secrets-out-of-state.md.
-deny contains msg if {
+_deny contains msg if {
 	some x in _state_mode
 	_required(x.s)
 	msg := x.msg
@@ -214,7 +224,7 @@ deny contains msg if {
 #       valid denies the plan; "warn": the rule only warns that it could not
 #       be checked
 #   remediation: Make material and the family's classification known at plan time (literals or known variables), or set params.unknown_inputs to warn.
-deny contains msg if {
+_deny contains msg if {
 	tf.refuse_unknown
 	some g in _gaps
 	msg := tf.refused("ROT050", g, "the apply could keep secret material in state unseen")
@@ -228,13 +238,13 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Make material known at plan time (a literal or a known variable).
-warn contains msg if {
+_warn contains msg if {
 	not tf.refuse_unknown
 	some g in _gaps
 	msg := tf.unchecked_gap("ROT050", g)
 }
 
-warn contains msg if {
+_warn contains msg if {
 	some msg in _unchecked
 }
 

@@ -236,3 +236,15 @@ test_messages_never_show_secret_values if {
 		}
 	}
 }
+
+# A waiver moves ROT050 out of warn (and deny) into waived, as for every
+# rule of the bundle.
+test_state_default_can_be_waived if {
+	doc := mock.plan([mock.fam({}), mock.sec({})])
+	w := {"waivers": [{"rule": "ROT050", "resource": "rotation_secret.s", "reason": "INC-9: derived mode after the Q1 freeze", "expires": "2026-03-01", "approver": "team-security"}]}
+	material.warn == set() with input as doc with data.rotation.params as w
+	some x in material.waived with input as doc with data.rotation.params as w
+	x.rule == "ROT050"
+	x.resource == "rotation_secret.s"
+	count(material.warn) == 1 with input as doc with data.rotation.params as {}
+}

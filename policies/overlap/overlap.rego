@@ -10,6 +10,16 @@ package rotation.overlap
 
 import data.rotation.lib.params
 import data.rotation.lib.terraform as tf
+import data.rotation.lib.waivers
+
+# The findings of this package: _deny and _warn (each rule's definitions
+# below) minus what a valid params.waivers entry covers, which waived
+# reports instead (lib/waivers.rego). conftest reads deny and warn.
+deny := waivers.kept(_deny)
+
+warn := waivers.kept(_warn)
+
+waived := waivers.covered(_deny, _warn)
 
 _overlap := ["schedule", "overlap"]
 
@@ -90,7 +100,7 @@ _factor_ok if {
 #     overlap_cache_factor: >-
 #       a safety factor: the overlap must exceed the longest consumer cache plus
 #       the artifact lifetime times this factor
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot020_deny
 }
 
@@ -128,7 +138,7 @@ _required_text(req) := text if {
 #       valid denies the plan; "warn": the rule only warns that it could not
 #       be checked
 #   remediation: Make the overlap, the consumers and their caches and the artifact lifetime known at plan time, or set params.unknown_inputs to warn.
-deny contains msg if {
+_deny contains msg if {
 	tf.refuse_unknown
 	some g in _rot020_gaps
 	msg := tf.refused("ROT020", g, "the apply could revoke the old version while a consumer still caches it, unseen")
@@ -142,13 +152,13 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Declare the family (see ROT012); fix params.overlap_cache_factor; make the values known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	not tf.refuse_unknown
 	some g in _rot020_gaps
 	msg := tf.unchecked_gap("ROT020", g)
 }
 
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot020_unchecked
 }
 
@@ -194,7 +204,7 @@ _validator_roles := {"validator", "both"}
 #     published rejects everything signed with the new version until its cache
 #     expires.
 #   attributes: [schedule.propagation]
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot021_deny
 }
 
@@ -229,7 +239,7 @@ _rot021_deny contains msg if {
 #       valid denies the plan; "warn": the rule only warns that it could not
 #       be checked
 #   remediation: Make the propagation and the consumers' roles and caches known at plan time, or set params.unknown_inputs to warn.
-deny contains msg if {
+_deny contains msg if {
 	tf.refuse_unknown
 	some g in _rot021_gaps
 	msg := tf.refused("ROT021", g, "the apply could emit the new version before every validator loaded it, unseen")
@@ -243,7 +253,7 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Make the values known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	not tf.refuse_unknown
 	some g in _rot021_gaps
 	msg := tf.unchecked_gap("ROT021", g)
@@ -294,7 +304,7 @@ _maybe_validator(c) if c.role.value in _validator_roles
 #     Every consumer that has not yet picked up the new version fails at the
 #     moment of the swap, on every rotation.
 #   attributes: [schedule.overlap]
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot022_deny
 }
 
@@ -322,7 +332,7 @@ _rot022_deny contains msg if {
 #       valid denies the plan; "warn": the rule only warns that it could not
 #       be checked
 #   remediation: Make schedule.overlap known at plan time, or set params.unknown_inputs to warn.
-deny contains msg if {
+_deny contains msg if {
 	tf.refuse_unknown
 	some g in _rot022_gaps
 	msg := tf.refused("ROT022", g, "the apply could swap versions with no overlap, a flag day, unseen")
@@ -336,7 +346,7 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Make schedule.overlap known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	not tf.refuse_unknown
 	some g in _rot022_gaps
 	msg := tf.unchecked_gap("ROT022", g)
@@ -447,7 +457,7 @@ _them(list) := "them" if count(list) != 1
 #       addresses, or globs (* any characters, ? one character, [...] a class,
 #       \[ a literal bracket), of secrets and schedules whose deletion,
 #       replacement or removal is deliberate: ROT024 warns instead of denying
-deny contains msg if {
+_deny contains msg if {
 	some f in _rot024
 	f.allowed_by == null
 	msg := sprintf("ROT024 %s: %s, a flag day for every consumer still using %s; keep the resource (a moved block for a renamed key), or list the address in params.decommission to allow a deliberate decommission", [f.r.address, _rot024_text(f), _them(f.accepted)])
@@ -462,7 +472,7 @@ deny contains msg if {
 #   id: ROT024
 #   severity: warn
 #   remediation: Confirm that no consumer still uses the versions named, then remove the address from params.decommission after the apply.
-warn contains msg if {
+_warn contains msg if {
 	some f in _rot024
 	f.allowed_by != null
 	msg := sprintf("ROT024 %s: decommissioned (params.decommission %s): %s", [f.r.address, tf.quote(f.allowed_by), _rot024_text(f)])
@@ -503,7 +513,7 @@ _rot023_effect := {
 #     versions are accepted at once than the design expects (secrets), or a slot
 #     is reused while still in use and rotations stall (schedules).
 #   attributes: [schedule.period, schedule.overlap, schedule.propagation]
-warn contains f.msg if {
+_warn contains f.msg if {
 	some f in _rot023
 	f.s.type == "rotation_secret"
 }
@@ -517,7 +527,7 @@ warn contains f.msg if {
 #   id: ROT023
 #   severity: deny
 #   remediation: Lengthen schedule.period or shorten propagation/overlap.
-deny contains f.msg if {
+_deny contains f.msg if {
 	some f in _rot023
 	f.s.type == "rotation_schedule"
 }
@@ -540,7 +550,7 @@ deny contains f.msg if {
 #       valid denies the plan; "warn": the rule only warns that it could not
 #       be checked
 #   remediation: Make the schedule durations known at plan time, or set params.unknown_inputs to warn.
-deny contains msg if {
+_deny contains msg if {
 	tf.refuse_unknown
 	some g in _rot023_gaps
 	g.type == "rotation_schedule"
@@ -555,7 +565,7 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Make the schedule durations known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	some g in _rot023_gaps
 	_rot023_only_warns(g)
 	msg := tf.unchecked_gap("ROT023", g)

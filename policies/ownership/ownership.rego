@@ -9,6 +9,16 @@ package rotation.ownership
 
 import data.rotation.lib.params
 import data.rotation.lib.terraform as tf
+import data.rotation.lib.waivers
+
+# The findings of this package: _deny and _warn (each rule's definitions
+# below) minus what a valid params.waivers entry covers, which waived
+# reports instead (lib/waivers.rego). conftest reads deny and warn.
+deny := waivers.kept(_deny)
+
+warn := waivers.kept(_warn)
+
+waived := waivers.covered(_deny, _warn)
 
 # ---------------------------------------------------------------------------
 # ROT010
@@ -28,7 +38,7 @@ import data.rotation.lib.terraform as tf
 #     the one nobody rotates after an incident; a second, different team must be
 #     able to act.
 #   attributes: [backup_owner, owner]
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot010_deny
 }
 
@@ -76,7 +86,7 @@ _name(f) := tf.shown(name) if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Set owner and backup_owner to values known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot010_unchecked
 }
 
@@ -111,7 +121,7 @@ _rot010_unchecked contains msg if {
 #     owner_pattern: >-
 #       an RE2 pattern every owner and backup_owner must match in full; empty
 #       allows any
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot011_deny
 }
 
@@ -155,7 +165,7 @@ _owner_params_set if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Set owners to values known at plan time; fix params.owner_pattern.
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot011_unchecked
 }
 
@@ -201,7 +211,7 @@ _rot011_unchecked contains msg if {
 #     high) and no consumers, so the ownership and overlap rules (ROT010,
 #     ROT011, ROT020, ROT021) cannot judge it.
 #   attributes: [family]
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot012_deny
 }
 
@@ -225,7 +235,7 @@ _quoted(f) := "(not set)" if f.state == "null"
 #   severity: warn
 #   unchecked: true
 #   remediation: Set family = rotation_secret_family.<name>.id, or a value known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot012_unchecked
 }
 
@@ -288,7 +298,7 @@ _due_text(fields, due) := tf.sensitive_text if {
 #     now: >-
 #       the instant the check evaluates at; empty means the plan's timestamp
 #       (the current time for a state)
-warn contains msg if {
+_warn contains msg if {
 	not params.enforce_review
 	some msg in _review_findings
 }
@@ -300,7 +310,7 @@ warn contains msg if {
 #   id: ROT013
 #   severity: deny
 #   remediation: Review the family's runbook and set reviewed_at to the review's time.
-deny contains msg if {
+_deny contains msg if {
 	params.enforce_review
 	some msg in _review_findings
 }
@@ -313,7 +323,7 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Set reviewed_at (RFC 3339) and review_interval to values known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot013_unchecked
 }
 
@@ -375,7 +385,7 @@ _validates(role) if {
 #     propagation passes ROT021, and the first rotation breaks the validator
 #     nobody declared.
 #   attributes: [consumer]
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot014_deny
 }
 
@@ -416,7 +426,7 @@ _s(list) := "" if count(list) != 1
 #       valid denies the plan; "warn": the rule only warns that it could not
 #       be checked
 #   remediation: Make the consumer blocks and their roles known at plan time, or set params.unknown_inputs to warn.
-deny contains msg if {
+_deny contains msg if {
 	tf.refuse_unknown
 	some g in _rot014_gaps
 	msg := tf.refused("ROT014", g, "the apply could leave the family without a validator, so the overlap rules pass vacuously")
@@ -430,7 +440,7 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Make the consumer blocks and their roles known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	not tf.refuse_unknown
 	some g in _rot014_gaps
 	msg := tf.unchecked_gap("ROT014", g)

@@ -8,6 +8,16 @@ package rotation.revocation
 
 import data.rotation.lib.duration
 import data.rotation.lib.terraform as tf
+import data.rotation.lib.waivers
+
+# The findings of this package: _deny and _warn (each rule's definitions
+# below) minus what a valid params.waivers entry covers, which waived
+# reports instead (lib/waivers.rego). conftest reads deny and warn.
+deny := waivers.kept(_deny)
+
+warn := waivers.kept(_warn)
+
+waived := waivers.covered(_deny, _warn)
 
 _overlap := ["schedule", "overlap"]
 
@@ -73,7 +83,7 @@ _prior(s, e) := "new" if not tf.prior_status[s.address][e.v.version]
 #     An early revocation breaks every consumer still holding the version. It is
 #     sometimes right (a leaked key) but should never pass unnoticed.
 #   attributes: [revoke_versions]
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot030_warn
 }
 
@@ -131,7 +141,7 @@ _overlap_elapsed(s, e) if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Nothing to change usually; review the next plan.
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot030_unchecked
 }
 
@@ -171,7 +181,7 @@ _rot030_unchecked contains msg if {
 #     With no active version, emitters have nothing to sign or log in with: the
 #     service is down until someone rotates by hand.
 #   attributes: [revoke_versions, pin_active_version]
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot031_deny
 }
 
@@ -211,7 +221,7 @@ _statuses(entries) := concat(", ", [sprintf("v%s %s", [tf.plain(e.v.version), tf
 #       valid denies the plan; "warn": the rule only warns that it could not
 #       be checked
 #   remediation: Make every value the resource reads known at plan time (a rotate_triggers or schedule value computed by another resource leaves the versions unknown), or set params.unknown_inputs to warn.
-deny contains msg if {
+_deny contains msg if {
 	tf.refuse_unknown
 	some g in _rot031_gaps
 	msg := tf.refused("ROT031", g, "the apply could leave no active version, unseen")
@@ -225,7 +235,7 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Nothing to change usually; review the next plan.
-warn contains msg if {
+_warn contains msg if {
 	not tf.refuse_unknown
 	some g in _rot031_gaps
 	msg := tf.unchecked_gap("ROT031", g)
@@ -263,7 +273,7 @@ _rot031_gaps contains tf.gap(s.address, sprintf("%s is unknown until apply", [tf
 #     A hold keeps old versions valid past their overlap; without a recorded
 #     reason nobody knows when it may be released, and holds become permanent.
 #   attributes: [hold_reason, hold_revocation]
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot032_deny
 }
 
@@ -297,7 +307,7 @@ _overlap_text(s) := tf.text(f) if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Set hold_revocation and hold_reason to values known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot032_unchecked
 }
 

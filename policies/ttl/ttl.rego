@@ -10,6 +10,16 @@ package rotation.ttl
 import data.rotation.lib.duration
 import data.rotation.lib.params
 import data.rotation.lib.terraform as tf
+import data.rotation.lib.waivers
+
+# The findings of this package: _deny and _warn (each rule's definitions
+# below) minus what a valid params.waivers entry covers, which waived
+# reports instead (lib/waivers.rego). conftest reads deny and warn.
+deny := waivers.kept(_deny)
+
+warn := waivers.kept(_warn)
+
+waived := waivers.covered(_deny, _warn)
 
 _ttl := ["schedule", "ttl"]
 
@@ -36,7 +46,7 @@ _ttl := ["schedule", "ttl"]
 #     max_ttl: >-
 #       the longest schedule.ttl per family classification (critical, high,
 #       medium, low)
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot001_deny
 }
 
@@ -80,7 +90,7 @@ _max_text(cls) := sprintf("%s, the max_ttl for classification %s", [duration.for
 #       valid denies the plan; "warn": the rule only warns that it could not
 #       be checked
 #   remediation: Make ttl and the family's classification known at plan time (literals or known variables), or set params.unknown_inputs to warn.
-deny contains msg if {
+_deny contains msg if {
 	tf.refuse_unknown
 	some g in _rot001_gaps
 	msg := tf.refused("ROT001", g, "the apply could set a ttl above the classification's maximum unseen")
@@ -94,13 +104,13 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Make ttl and the family's classification known at plan time (literals or known variables), or fix params.max_ttl.
-warn contains msg if {
+_warn contains msg if {
 	not tf.refuse_unknown
 	some g in _rot001_gaps
 	msg := tf.unchecked_gap("ROT001", g)
 }
 
-warn contains msg if {
+_warn contains msg if {
 	some msg in _rot001_unchecked
 }
 
@@ -144,7 +154,7 @@ _lifetime := [["schedule", "propagation"], ["schedule", "period"], ["schedule", 
 #     while it is still active or inside its overlap: consumers are handed an
 #     expired credential before the next version takes over.
 #   attributes: [schedule.ttl, schedule.period, schedule.overlap, schedule.propagation]
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot002_deny
 }
 
@@ -176,7 +186,7 @@ _rot002_deny contains msg if {
 #       valid denies the plan; "warn": the rule only warns that it could not
 #       be checked
 #   remediation: Make the schedule durations known at plan time, or set params.unknown_inputs to warn.
-deny contains msg if {
+_deny contains msg if {
 	tf.refuse_unknown
 	some g in _rot002_gaps
 	msg := tf.refused("ROT002", g, "the apply could give versions a ttl shorter than propagation + period + overlap unseen")
@@ -190,7 +200,7 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Make the schedule durations known at plan time.
-warn contains msg if {
+_warn contains msg if {
 	not tf.refuse_unknown
 	some g in _rot002_gaps
 	msg := tf.unchecked_gap("ROT002", g)
@@ -227,7 +237,7 @@ _rot002_gaps contains tf.gap(s.address, tf.reason(path, tf.sdur(s, path))) if {
 #     now: >-
 #       the instant the check evaluates at; empty means the plan's timestamp
 #       (the current time for a state)
-deny contains msg if {
+_deny contains msg if {
 	some msg in _rot003_deny
 }
 
@@ -294,7 +304,7 @@ _expiry(s, e) := exp if {
 #       valid denies the plan; "warn": the rule only warns that it could not
 #       be checked
 #   remediation: Make every value the resource reads known at plan time (a rotate_triggers or schedule value computed by another resource leaves the versions unknown), or set params.unknown_inputs to warn.
-deny contains msg if {
+_deny contains msg if {
 	tf.refuse_unknown
 	some g in _rot003_gaps
 	msg := tf.refused("ROT003", g, "the apply could leave an expired version accepted unseen")
@@ -308,7 +318,7 @@ deny contains msg if {
 #   severity: warn
 #   unchecked: true
 #   remediation: Nothing to change in the configuration usually; review the plan after the unknown values are known (e.g. on the next plan).
-warn contains msg if {
+_warn contains msg if {
 	not tf.refuse_unknown
 	some g in _rot003_gaps
 	msg := tf.unchecked_gap("ROT003", g)
