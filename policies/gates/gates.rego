@@ -165,11 +165,17 @@ else := {k | some k, _ in g.accepted} if is_object(g.accepted)
 
 else := set()
 
-_gated_secrets(f) := {s.address: g |
+# The emission gates of each family's secrets, by the family's address,
+# built once (a loop over every secret per family would be quadratic).
+_emission_gates_of[fa] contains [s.address, g] if {
 	some s in tf.secrets
-	tf.family_of[s.address] == f.address
 	g := _emission_gate(s)
+	fa := tf.family_of[s.address]
 }
+
+# The whole of _emission_gates_of is referenced (evaluated once and cached):
+# a lookup with the key bound would run its body again for every family.
+_gated_secrets(f) := {a: g | some [a, g] in object.get(_emission_gates_of, f.address, set())}
 
 _sources_text(gated) := concat("; ", [sprintf("%s lists %s", [a, _list(_sources(g))]) | some a, g in gated])
 
@@ -210,11 +216,13 @@ _rot034_warn contains msg if {
 	msg := sprintf("ROT034 %s: validators %s of family %s are not a source of any emission gate of its secrets (%s), so the new version may be emitted before they load it", [f.address, concat(", ", sort({_consumer_text(f, n) | some n in missing})), _family_name(f), _sources_text(gated)])
 }
 
-_gate_unknown(f) if {
+_gate_unknown(f) if f.address in _unknown_emission_gate_families
+
+_unknown_emission_gate_families contains fa if {
 	some s in tf.secrets
-	tf.family_of[s.address] == f.address
 	some p in [["emission_gate", "sources"], ["emission_gate", "accepted"]]
 	tf.unknown(s, p)
+	fa := tf.family_of[s.address]
 }
 
 # METADATA

@@ -82,6 +82,21 @@ problems contains _problem(i, w, "expires", sprintf("%q is not a UTC date; write
 	some i, w in list
 	_string(w, "expires")
 	not _end_ns(w.expires)
+	not _too_late(w.expires)
+}
+
+# A well-formed date after 2262-04-10: Rego's clock (nanoseconds since
+# 1970 in 64 bits) cannot hold it. A waiver is meant to end; say so.
+problems contains _problem(i, w, "expires", sprintf("%q is later than 2262-04-10, the last day the policies can compare; a waiver must end: write a nearer date YYYY-MM-DD, e.g. 2027-03-01", [w.expires])) if {
+	some i, w in list
+	_string(w, "expires")
+	not _end_ns(w.expires)
+	_too_late(w.expires)
+}
+
+_too_late(date) if {
+	regex.match(`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`, date)
+	date > "2262-04-10"
 }
 
 problems contains _problem(i, w, "expires", sprintf("%q has passed: the waiver held through %s and the evaluation time is %s; it waives nothing now. Fix the finding and remove the waiver, or renew it with a new expires and approval", [w.expires, tf.rfc3339(_end_ns(w.expires) - 1000000000), tf.as_of_text])) if {

@@ -228,3 +228,14 @@ test_a_waiver_for_a_resource_less_finding_uses_an_empty_address if {
 	not lib.covering("ROT099: text") with data.rotation.params as {"waivers": [_w({"rule": "ROT099", "resource": "rotation_secret.*"})]}
 		with input as _doc
 }
+
+# A real date past what Rego's clock holds is refused with its own reason,
+# not called "not a date"; the last comparable day still works.
+test_a_date_past_2262_is_rot090_saying_why if {
+	r := _eval([_w({"expires": "9999-12-31"})], {})
+	"ROT001" in mock.ids(r.deny)
+	[m] := [m | some m in r.rot090]
+	contains(m, `expires "9999-12-31" is later than 2262-04-10, the last day the policies can compare`)
+	r2 := _eval([_w({"expires": "2262-04-10"})], {})
+	r2.rot090 == set()
+}

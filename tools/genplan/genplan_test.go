@@ -414,8 +414,17 @@ func TestDeterministic(t *testing.T) {
 
 // TestPlansAreClean: the benchmark inputs pass every bundled rule, so
 // `check` and conftest report nothing and do the same work on both.
+//
+// genplan mirrors the provider's default, material = "state", which ROT050
+// reports on every secret by design; the test waives it (as a team that
+// accepts state mode would) so that every other rule must pass, and checks
+// that it was waived for each secret.
 func TestPlansAreClean(t *testing.T) {
-	e, err := policy.New(context.Background(), policy.Options{})
+	waiver := map[string]any{"rotation": map[string]any{"params": map[string]any{"waivers": []any{map[string]any{
+		"rule": "ROT050", "resource": "rotation_secret.*", "reason": "genplan mirrors the provider's default material = \"state\"",
+		"expires": "2262-04-10", "approver": "tools/genplan",
+	}}}}}
+	e, err := policy.New(context.Background(), policy.Options{Data: waiver})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,12 +440,15 @@ func TestPlansAreClean(t *testing.T) {
 		if doc.Kind != "plan" {
 			t.Fatalf("%s: read as a %s", mode, doc.Kind)
 		}
-		fs, err := e.Evaluate(context.Background(), doc)
+		fs, waived, err := e.EvaluateAll(context.Background(), doc)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, f := range fs {
 			t.Errorf("%s: %s", mode, f.Message)
+		}
+		if len(waived) != o.Families {
+			t.Errorf("%s: %d findings waived, want ROT050 for each of the %d secrets", mode, len(waived), o.Families)
 		}
 	}
 }
