@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# `make bench`: measures the checker against conftest, the provider against
-# time_rotating + a password stand-in, the state size and engine cost over
-# many rotations, and key generation; then rewrites docs/benchmarks.md from
-# the measurements (tools/bench/report; no number in that page is typed by
-# hand).
+# `make bench`: measures the checker against conftest, the decode floor and
+# its own reader alone (tools/bench/decodefloor -reader), a hostile input,
+# the policy test suite, the provider against time_rotating + a password
+# stand-in, the state size and engine cost over many rotations, and key
+# generation; then rewrites docs/benchmarks.md from the measurements
+# (tools/bench/report; no number in that page is typed by hand), with the
+# figures of issue 15 side by side at the top and the load average of the
+# machine at the start and the end.
 #
 #   bash tools/bench.sh                 the full run (about 25 minutes on 2 cores)
 #   BENCH_RUNS=3 bash tools/bench.sh    runs per measurement (default 5; medians)
@@ -23,6 +26,8 @@ export LC_ALL=C
 cd "$(dirname "$0")/.."
 root=$(pwd)
 start=$(date +%s)
+# Other jobs may share the machine: the page says how loaded it was.
+loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)
 
 cache=${ROTATION_CACHE_DIR:-$HOME/.cache/terraform-provider-rotation}
 bin=$cache/bin
@@ -37,8 +42,8 @@ log() { printf 'bench [%4ds]: %s\n' "$(($(date +%s) - start))" "$*" >&2; }
 die() { printf 'bench: ERROR: %s\n' "$*" >&2; exit 1; }
 
 case $scale in
-  full)  checker_ns=(100 1000 10000); existing_n=1000; foreach_ns=(500 1000); provider_n=200 ;;
-  quick) checker_ns=(10 100); existing_n=20; foreach_ns=(50 100); provider_n=20 ;;
+  full)  checker_ns=(100 1000 10000); existing_n=1000; foreach_ns=(500 1000); provider_n=200; hostile_mib=50 ;;
+  quick) checker_ns=(10 100); existing_n=20; foreach_ns=(50 100); provider_n=20; hostile_mib=5 ;;
   *) die "BENCH_SCALE=$scale: use full or quick" ;;
 esac
 [[ $runs =~ ^[1-9][0-9]*$ ]] || die "BENCH_RUNS=$runs is not a positive number"
@@ -49,18 +54,21 @@ results=$work/results.tsv
 : >"$results"
 : >"$work/sizes.tsv"
 : >"$work/commands.txt"
+: >"$work/exits.tsv"
 
 # ---------------------------------------------------------------------------
 # Tools and builds
 
 [ -x "$bin/terraform" ] || bash tools/install-clis.sh terraform >/dev/null
 [ -x "$bin/conftest" ] || bash tools/install-clis.sh conftest >/dev/null
+[ -x "$bin/opa" ] || bash tools/install-clis.sh opa >/dev/null
 if [ ! -x /usr/bin/time ]; then
   log "installing GNU time (apt-get) for peak memory"
   apt-get update -qq && apt-get install -y -qq time >/dev/null
 fi
 terraform=$bin/terraform
 conftest=$bin/conftest
+opa=$bin/opa
 
 log "building the provider, genplan, decodefloor"
 mkdir -p "$work/bin" "$work/provider"
@@ -115,6 +123,21 @@ measure() {
     "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')" "$(tail -n 1 "$work/rss")" >>"$results"
 }
 
+# measure_exit SECTION CASE TOOL RUN COMMAND...: as measure, but any exit
+# code is a result (recorded in exits.tsv with the first line the command
+# wrote), not a failure of the bench.
+measure_exit() {
+  local section=$1 cas=$2 tool=$3 run=$4 t0 t1 rc=0
+  shift 4
+  t0=$EPOCHREALTIME
+  /usr/bin/time -f '%M' -o "$work/rss" "$@" >"$work/stdout" 2>"$work/stderr" || rc=$?
+  t1=$EPOCHREALTIME
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$section" "$cas" "$tool" "$run" \
+    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')" "$(awk '/^[0-9]+$/ { m = $1 } END { print m + 0 }' "$work/rss")" >>"$results"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$section" "$cas" "$tool" "$run" "$rc" \
+    "$(cat "$work/stdout" "$work/stderr" | grep -v '^Command exited' | head -n 1 | sed "s#$work/##g" | tr '\t' ' ' | cut -c1-200)" >>"$work/exits.tsv"
+}
+
 # cmd SECTION TEXT: the command as the page shows it.
 cmd() { printf '%s\t%s\n' "$1" "$2" >>"$work/commands.txt"; }
 
@@ -160,12 +183,14 @@ cmd "checker" "terraform-provider-rotation check plan.json"
 cmd "checker" "conftest test --all-namespaces --no-color -p bundle plan.json"
 cmd "checker" "go run ./tools/bench/decodefloor plan.json            # the floor: decode only"
 cmd "checker" "go run ./tools/bench/decodefloor -convert plan.json   # decode + convert to an OPA value"
+cmd "checker" "go run ./tools/bench/decodefloor -reader plan.json    # read alone: check's reader (internal/tfjson), then exit"
 
 checker_run() { # SECTION CASE FILE RUN
   measure "$1" "$2" check "$4" "$provider" check "$3"
   measure "$1" "$2" conftest "$4" "$conftest" test --all-namespaces --no-color -p "$work/bundle" "$3"
   measure "$1" "$2" decode "$4" "$work/bin/decodefloor" "$3"
   measure "$1" "$2" convert "$4" "$work/bin/decodefloor" -convert "$3"
+  measure "$1" "$2" read "$4" "$work/bin/decodefloor" -reader "$3"
 }
 
 for run in $(seq 1 "$runs"); do
@@ -187,6 +212,40 @@ for run in $(seq 1 "$runs"); do
   done
 done
 rm -rf "$work/plans"
+
+# ---------------------------------------------------------------------------
+# 1b. A hostile or odd input: a valid document whose only big part is an
+# array of small objects under a key no policy reads. encoding/json alone
+# takes about a minute on the 50 MiB file, so the floor is not run here.
+
+log "hostile input: $hostile_mib MiB of {\"a\":1} under an unknown key"
+hostile=$work/hostile.json
+{
+  printf '{"format_version":"1.2","x":['
+  { yes '{"a":1}' || true; } | head -n $((hostile_mib * 1048576 / 8)) | paste -sd, - | tr -d '\n'
+  printf ']}\n'
+} >"$hostile"
+printf 'hostile\t%s\t0\n' "$(stat -c %s "$hostile")" >>"$work/sizes.tsv"
+cmd "hostile" "{ printf '{\"format_version\":\"1.2\",\"x\":['; yes '{\"a\":1}' | head -n $((hostile_mib * 1048576 / 8)) | paste -sd, - | tr -d '\\n'; printf ']}\\n'; } >hostile.json   # $hostile_mib MiB"
+cmd "hostile" "terraform-provider-rotation check hostile.json            # any exit code is recorded"
+cmd "hostile" "go run ./tools/bench/decodefloor -reader hostile.json     # read alone"
+for run in $(seq 1 "$runs"); do
+  log "hostile: run $run of $runs"
+  measure_exit hostile "x" check "$run" "$provider" check "$hostile"
+  measure_exit hostile "x" read "$run" "$work/bin/decodefloor" -reader "$hostile"
+done
+rm -f "$hostile"
+
+# ---------------------------------------------------------------------------
+# 1c. The policy test suite, as tools/policy-test.sh runs it (no -v)
+
+log "policy tests (opa test)"
+cmd "policy-tests" "opa test --timeout 120s --format json policies   # as tools/policy-test.sh; each test's duration from the JSON"
+for run in $(seq 1 "$runs"); do
+  log "policy tests: run $run of $runs"
+  measure_exit policy-tests "opa test" opa "$run" "$opa" test --timeout 120s --format json policies
+  cp "$work/stdout" "$work/opa-test-$run.json"
+done
 
 # ---------------------------------------------------------------------------
 # 2. The provider against time_rotating + terraform_data
@@ -330,6 +389,7 @@ mem_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
   echo "os=$(uname -sr)$( [ -r /etc/os-release ] && . /etc/os-release && printf ', %s' "$PRETTY_NAME")"
   echo "go_version=$(go version | awk '{ print $3 }')"
   echo "terraform_version=$("$terraform" version | head -n 1 | awk '{ print $2 }')"
+  echo "opa_version=$("$opa" version | awk '/^Version:/ { print $2 }')"
   echo "conftest_version=conftest $("$conftest" --version | awk '/^Conftest/ { c = $2 } /^OPA/ { o = $2 } END { printf "%s (OPA %s)", c, o }')"
   echo "check_opa=$(go list -m -f '{{.Version}}' github.com/open-policy-agent/opa)"
   echo "time_provider=$time_version"
@@ -338,6 +398,9 @@ mem_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
   echo "existing_rotations=3"
   echo "provider_n=$provider_n"
   echo "elapsed_seconds=$(($(date +%s) - start))"
+  echo "loadavg_start=$loadavg_start"
+  echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "hostile_mib=$hostile_mib"
 } >"$work/meta.txt"
 go run ./tools/bench/report -dir "$work" -o "$out_page"
 log "wrote $out_page (whole run: $(($(date +%s) - start)) s)"

@@ -15,6 +15,9 @@
 //	state-real.tfstate  the real Terraform state after 5 rotations
 //	decide.txt    `go test -bench BenchmarkDecide` output (internal/lifecycle)
 //	keygen.txt    `go test -bench BenchmarkGenerate` output (internal/material)
+//	exits.tsv     section, case, tool, run, exit code, first line of output
+//	              (the measurements whose exit code is a result)
+//	opa-test-N.json  `opa test --format json policies` of run N
 package main
 
 import (
@@ -51,6 +54,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
 	}
+	for _, t := range r.issue15 {
+		fmt.Printf("%-70s %-18s %s\n", t.figure, t.measured, map[bool]string{true: "met", false: "NOT MET: " + t.by}[t.met])
+	}
 	for _, t := range r.targets {
 		fmt.Printf("%-70s %-18s %s\n", t.name, t.measured, map[bool]string{true: "met", false: "NOT MET"}[t.met])
 	}
@@ -74,6 +80,9 @@ type report struct {
 	decide   map[string][]benchLine
 	keygen   map[string][]benchLine
 	targets  []target
+	issue15  []target15
+	exits    map[key][]exitResult
+	opaTests [][]opaTest // per run
 
 	foreachGrowth string  // "1 000 → 2 000 families (2.00×) takes 3.05× the time"
 	foreachRatio  float64 // time growth ÷ size growth of the last two for_each sizes (1 = linear)
@@ -138,6 +147,28 @@ func load(dir string) (*report, error) {
 	}
 	r.decide = parseBench(filepath.Join(dir, "decide.txt"))
 	r.keygen = parseBench(filepath.Join(dir, "keygen.txt"))
+	r.exits = map[key][]exitResult{}
+	_ = eachLine(filepath.Join(dir, "exits.tsv"), func(f []string) error {
+		if len(f) >= 5 {
+			rc, _ := strconv.Atoi(f[4])
+			k := key{f[0], f[1], f[2]}
+			r.exits[k] = append(r.exits[k], exitResult{rc, strings.Join(f[5:], " ")})
+		}
+		return nil
+	})
+	runs, _ := filepath.Glob(filepath.Join(dir, "opa-test-*.json"))
+	sort.Strings(runs)
+	for _, path := range runs {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		var tests []opaTest
+		if err := json.Unmarshal(b, &tests); err != nil {
+			return nil, fmt.Errorf("%s: %v", filepath.Base(path), err)
+		}
+		r.opaTests = append(r.opaTests, tests)
+	}
 	return r, nil
 }
 
