@@ -259,12 +259,10 @@ func validateEvidenceForm(diags *diag.Diagnostics, root path.Path, prom *prometh
 	}
 }
 
-// keyIndex maps the keys of evidence to recorded versions: a numeric key is
-// a version number, any other key a kid.
-type keyIndex struct {
-	versions map[int64]bool
-	kids     map[string]int64
-}
+// keyIndex maps the keys of evidence to recorded versions
+// (lifecycle.EvidenceKeys: a numeric key is a version number, any other
+// key a kid).
+type keyIndex = lifecycle.EvidenceKeys
 
 // kidRow is a row that has a kid (rotation_secret's versions).
 type kidRow interface{ kidValue() string }
@@ -277,26 +275,15 @@ func (v *versionModel) kidValue() string {
 }
 
 func newKeyIndex[R lifecycleRow](rows []R) keyIndex {
-	k := keyIndex{versions: map[int64]bool{}, kids: map[string]int64{}}
+	k := lifecycle.NewEvidenceKeys()
 	for _, r := range rows {
-		v := r.record().Version.ValueInt64()
-		k.versions[v] = true
+		kid := ""
 		if kr, ok := any(r).(kidRow); ok {
-			if kid := kr.kidValue(); kid != "" {
-				k.kids[kid] = v
-			}
+			kid = kr.kidValue()
 		}
+		k.Add(r.record().Version.ValueInt64(), kid)
 	}
 	return k
-}
-
-// resolve returns the version a key names.
-func (k keyIndex) resolve(key string) (int64, bool) {
-	if n, err := strconv.ParseInt(strings.TrimSpace(key), 10, 64); err == nil {
-		return n, k.versions[n]
-	}
-	v, ok := k.kids[key]
-	return v, ok
 }
 
 // unknownKeys reports keys that name no recorded version.
@@ -430,7 +417,7 @@ func gateDuration(v types.String) (time.Duration, bool) {
 }
 
 func addUse(ev *lifecycle.UseEvidence, keys keyIndex, key string, t time.Time, ignored *[]string) {
-	v, ok := keys.resolve(key)
+	v, ok := keys.Resolve(key)
 	if !ok {
 		*ignored = append(*ignored, key)
 		return
@@ -445,7 +432,7 @@ func acceptEvidence(source string, observed time.Time, raw map[string][]string, 
 	for src, list := range raw {
 		ev.Loaded[src] = []int64{}
 		for _, key := range list {
-			v, ok := keys.resolve(key)
+			v, ok := keys.Resolve(key)
 			if !ok {
 				*ignored = append(*ignored, key)
 				continue

@@ -3,7 +3,6 @@ package runbook
 import (
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -128,6 +127,7 @@ const PrometheusEvidence = "its evidence comes from Prometheus, which the provid
 func (c *Credential) engineGates() lifecycle.Gates {
 	var out lifecycle.Gates
 	g := c.view.Gates
+	keys := c.evidenceKeys()
 	if rg, ok := g.Revocation.Value.(map[string]any); ok && g.Revocation.State == "known" {
 		r := &lifecycle.RevocationGate{RequireSuccessorUse: true}
 		quiet, okQuiet := gateDuration(rg["quiet_period"])
@@ -148,7 +148,7 @@ func (c *Credential) engineGates() lifecycle.Gates {
 			ev := &lifecycle.UseEvidence{Source: "last_used", ObservedAt: observed, LastUsed: map[int64]time.Time{}}
 			if used, ok := rg["last_used"].(map[string]any); ok {
 				for k, v := range used {
-					n, okKey := c.versionOfKey(k)
+					n, okKey := keys.Resolve(k)
 					t, okTime := gateTime(v)
 					if okKey && okTime && t.After(ev.LastUsed[n]) {
 						ev.LastUsed[n] = t
@@ -172,7 +172,7 @@ func (c *Credential) engineGates() lifecycle.Gates {
 				for source, list := range acc {
 					ev.Loaded[source] = []int64{}
 					for _, k := range gateStrings(list) {
-						if n, ok := c.versionOfKey(k); ok {
+						if n, ok := keys.Resolve(k); ok {
 							ev.Loaded[source] = append(ev.Loaded[source], n)
 						}
 					}
@@ -188,18 +188,18 @@ func (c *Credential) engineGates() lifecycle.Gates {
 	return out
 }
 
-// versionOfKey resolves an evidence key: a version number, or the kid of a
-// recorded version.
-func (c *Credential) versionOfKey(key string) (int64, bool) {
-	if n, err := strconv.ParseInt(key, 10, 64); err == nil {
-		return n, c.State.Find(n) != nil
-	}
+// evidenceKeys indexes the recorded versions and their kids for resolving
+// evidence keys, as the provider does (lifecycle.EvidenceKeys).
+func (c *Credential) evidenceKeys() lifecycle.EvidenceKeys {
+	k := lifecycle.NewEvidenceKeys()
+	kids := map[int64]string{}
 	for _, v := range c.Versions {
-		if v.KID != "" && v.KID == key {
-			return v.Version, true
-		}
+		kids[v.Version] = v.KID
 	}
-	return 0, false
+	for _, v := range c.State.Versions {
+		k.Add(v.Version, kids[v.Version])
+	}
+	return k
 }
 
 func sortedSources(m map[string]any) []string {
