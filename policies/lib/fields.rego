@@ -33,7 +33,23 @@ _unknown_below(u, path) if {
 # it): the value itself, anything containing it, or anything inside it
 # (a list or map with one marked element counts as a whole). Messages and
 # reports show "(sensitive)" instead of such a value (see shown()).
-sensitive(r, path) if marked(r.sensitive, path)
+#
+# A record of the reader (resources) lists the attributes marked anywhere in
+# marked_keys, so an attribute without marks, the common case, costs one set
+# lookup; a hand-made record without marked_keys takes the full lookup.
+sensitive(r, path) if {
+	not r.marked_keys
+	marked(r.sensitive, path)
+}
+
+sensitive(r, path) if {
+	_may_be_marked(r.marked_keys, path[0])
+	marked(r.sensitive, path)
+}
+
+_may_be_marked(keys, k) if keys[k]
+
+_may_be_marked(keys, _) if keys["*"]
 
 # marked(marks, path): marks (after_sensitive, before_sensitive or
 # sensitive_values) mark the value at path, a prefix of it, or something

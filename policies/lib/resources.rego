@@ -8,7 +8,8 @@
 # a state), before (the prior values, null on create and for a state),
 # sensitive (after_sensitive of a plan, sensitive_values of planned values
 # and states: the same shape as values, true where a value is marked
-# sensitive) and before_sensitive.
+# sensitive), before_sensitive and marked_keys (the top-level attributes
+# with a mark at or below them).
 package rotation.lib.terraform
 
 resources := {rc.address: _record(rc.address, object.get(rc, "module_address", ""), rc, rc.change) |
@@ -47,6 +48,22 @@ _record(address, module, r, change) := {
 	"before": object.get(change, "before", null),
 	"sensitive": object.get(change, "after_sensitive", {}),
 	"before_sensitive": object.get(change, "before_sensitive", {}),
+	"marked_keys": _marked_keys(object.get(change, "after_sensitive", {})),
+}
+
+# _marked_keys(marks) are the top-level attributes marks (after_sensitive or
+# sensitive_values) mark anywhere at or below them, computed once per
+# resource: sensitive() asks for the marks of an attribute only when its
+# name is in this set, which most are not. Marks that are true as a whole
+# (a hand-written input) mark every attribute: "*" makes sensitive() fall
+# back to the full lookup.
+_marked_keys(true) := {"*"}
+
+_marked_keys(marks) := {p[0] | walk(marks, [p, true]); count(p) > 0} if is_object(marks)
+
+_marked_keys(marks) := set() if {
+	not is_object(marks)
+	marks != true
 }
 
 # removals are the secrets and schedules a plan deletes (plan -destroy, a
