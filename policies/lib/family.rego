@@ -10,7 +10,7 @@
 #    value, preferring one in the same module instance.
 package rotation.lib.terraform
 
-family_of := {a: f | some a, s in secrets; f := _resolve(s)}
+family_of := {a: f | some a, s in secrets; f := _resolve(s, _targets(s))}
 
 # Family addresses grouped by name, by configuration resource, and by
 # configuration resource and name. Every lookup below goes through these
@@ -42,21 +42,22 @@ _fam_by_conf_name := {c: addrs |
 
 _fam_conf(module, rname) := sprintf("%s|%s.%s", [module, family_type, rname])
 
-_resolve(s) := a if {
+# _resolve(s, targets): the family of s, from the targets of its family
+# argument's references (computed once per secret, see _targets).
+_resolve(s, targets) := a if {
 	# References naming a family instance: rotation_secret_family.f["k"].
-	c := _indexed_candidates(s)
+	c := targets.indexed
 	count(c) == 1
 	a := c[0]
 } else := a if {
-	c := _indexed_candidates(s)
+	c := targets.indexed
 	name := value(s, ["family"])
 	matches := [x | some x in c; families[x].values.name == name]
 	a := matches[0]
 } else := a if {
 	# A reference to a family resource with a single instance.
-	targets := _unindexed_targets(s)
-	count(targets) == 1
-	addrs := object.get(_fam_by_conf, sprintf("%s|%s", [s.module, targets[0]]), [])
+	count(targets.unindexed) == 1
+	addrs := object.get(_fam_by_conf, sprintf("%s|%s", [s.module, targets.unindexed[0]]), [])
 	count(addrs) == 1
 	a := addrs[0]
 } else := a if {
@@ -65,7 +66,7 @@ _resolve(s) := a if {
 	name := value(s, ["family"])
 	is_string(name)
 	matches := sort([x |
-		some t in _unindexed_targets(s)
+		some t in targets.unindexed
 		some x in object.get(_fam_by_conf_name, sprintf("%s|%s|%s", [s.module, t, name]), [])
 	])
 	a := matches[0]
@@ -77,17 +78,22 @@ _resolve(s) := a if {
 	a := array.concat(same, addrs)[0]
 }
 
-# Family instances the configuration of s names with an instance key, in
-# s's module instance.
-_indexed_candidates(s) := sort({a |
-	some t in _ref_targets(s)
-	contains(t, "[")
-	a := _in_module(s.module, t)
-	families[a]
-})
-
-# Family resources the configuration of s refers to without an instance key.
-_unindexed_targets(s) := sort({t | some t in _ref_targets(s); not contains(t, "[")})
+# _targets(s): what the references of s's family argument name, matched
+# once per secret:
+#   indexed    family instances named with an instance key, in s's module
+#              instance
+#   unindexed  family resources named without an instance key
+_targets(s) := {
+	"indexed": sort({a |
+		some t in refs
+		contains(t, "[")
+		a := _in_module(s.module, t)
+		families[a]
+	}),
+	"unindexed": sort({t | some t in refs; not contains(t, "[")}),
+} if {
+	refs := _ref_targets(s)
+}
 
 _in_module("", t) := t
 
