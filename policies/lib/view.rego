@@ -156,17 +156,41 @@ _unknown_keys := ["status", "issued_at", "activated_at", "superseded_at", "revok
 # status and the timestamps are unknown until apply.
 _version(s, e) := object.union(_version_values(e.v, _slot(e.path), s.sensitive, e.path), {
 	"path": e.path,
-	"unknown": [k | some k in _unknown_keys; tf.unknown(s, array.concat(e.path, [k]))],
+	"unknown": _version_unknown(s.unknown, e.path),
 })
+
+# The keys of the version at path [attr, i] that are unknown until apply,
+# with after_unknown looked up once per version (what tf.unknown says of
+# each key): all of them when the list or the version is unknown as a whole.
+_version_unknown(u, [a, i]) := _unknown_keys if {
+	_whole(u, a, i)
+} else := [k | some k in _unknown_keys; object.get(u, [a, i, k], false) == true]
+
+# _whole(marks, a, i): marks (after_unknown or sensitive marks) are true for
+# the list a or for its element i as a whole.
+_whole(marks, a, _) if marks[a] == true
+
+_whole(marks, a, i) if marks[a][i] == true
 
 # The keys of a version that can be marked sensitive (the provider marks
 # revoke_reason; kid and the timestamps only a hand-made input would).
 _markable := ["kid", "issued_at", "activated_at", "superseded_at", "revoked_at", "expires_at", "revoke_reason"]
 
-_version_values(v, slot, marks, path) := object.union(_version_fields(v, slot), {"sensitive": [k |
-	some k in _markable
-	tf.marked(marks, array.concat(path, [k]))
-]})
+_version_values(v, slot, marks, path) := object.union(_version_fields(v, slot), {"sensitive": _version_marked(marks, path)})
+
+# The keys of the version at path [attr, i] the marks mark (what tf.marked
+# says of each key), with the marks looked up once per version: all of them
+# when the list or the version is marked as a whole.
+_version_marked(marks, [a, i]) := _markable if {
+	_whole(marks, a, i)
+} else := [k | some k in _markable; _marked_below(object.get(marks, [a, i, k], false))]
+
+_marked_below(true)
+
+_marked_below(m) if {
+	not is_boolean(m)
+	walk(m, [_, true])
+}
 
 _version_fields(v, slot) := {
 	"version": _number_or_null(object.get(v, "version", null)),
