@@ -143,7 +143,7 @@ func (r *report) computeIssue15() {
 		if z/a > 1.3 {
 			return s + fmt.Sprintf(": %s per family for 10× the families, so the cost is not a constant per family but grows with N (a lookup or comprehension over all families per family, quadratic overall); `opa eval --profile` on a plan of N families finds the rule.", fratio(z/a))
 		}
-		return s + ": about constant, so the cost is the Rego work per family (the field()/unknown() helpers of `policies/lib/terraform.rego`, called many times per family, and the rules' own loops; issue 15 item 2: normalize each rotation resource once)."
+		return s + ": about constant, so the cost is the Rego work per family, spread over every rule of the bundle (docs/architecture.md, “What a family costs to check”, has the profile and the design change the target needs)."
 	}()
 
 	// 1, 2: check ÷ decode floor.
