@@ -14,6 +14,7 @@ import (
 	"io"
 	"log"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -65,6 +66,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 
+	quietSDKLogs(os.Environ(), os.Setenv)
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address:         registryAddress,
 		Debug:           *debug,
@@ -75,6 +77,30 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// sdkLogLevels are the variables terraform-plugin-log reads for the levels
+// of the plugin SDK's own loggers (the framework's and the protocol's).
+var sdkLogLevels = []string{"TF_LOG_SDK", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_SDK_PROTO"}
+
+// quietSDKLogs turns the plugin SDK's own logs off when nobody asked for
+// logs: no TF_LOG* or TOFU_LOG* variable is set. terraform-plugin-log then
+// defaults to trace and formats several JSON lines per attribute and plan
+// (every plan modifier, default and validator the framework calls), which
+// the CLI reads and throws away unless TF_LOG is set: on a no-op plan of 200
+// secrets that was a third of the time. Any logging variable, TF_LOG=trace
+// as the leak tests set it included, leaves every level as the user set it.
+// The provider's own logs (tflog, TF_LOG_PROVIDER) are not touched.
+func quietSDKLogs(environ []string, setenv func(key, value string) error) {
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if value != "" && (strings.HasPrefix(name, "TF_LOG") || strings.HasPrefix(name, "TOFU_LOG")) {
+			return
+		}
+	}
+	for _, name := range sdkLogLevels {
+		_ = setenv(name, "off") // os.Setenv fails only on an invalid name
+	}
 }
 
 func usage(w io.Writer) {
