@@ -1,5 +1,6 @@
 package rotation.lib.terraform_test
 
+import data.rotation.lib.mock_test as mock
 import data.rotation.lib.terraform as tf
 
 test_unknown_paths if {
@@ -59,4 +60,31 @@ test_field_of_a_sensitive_value if {
 	tf.field(r, ["owner"]) == {"state": "known", "value": "team-x", "sensitive": true}
 	tf.dur(r, ["schedule", "ttl"]) == {"state": "known", "value": "45d", "seconds": 3888000, "sensitive": true}
 	tf.field(r, ["purpose"]) == {"state": "null"}
+}
+
+# The reader's records answer sensitive() from marked_keys; what they answer
+# is what the full lookup of a hand-made record answers.
+test_sensitive_marks_of_reader_records if {
+	marks := {"purpose": true, "consumer": [{}, {"name": true}], "tags": {"k": true}, "schedule": {}}
+	doc := mock.plan([mock.with_sensitive(mock.fam({}), marks)])
+	r := tf.families["rotation_secret_family.f"] with input as doc
+	r.marked_keys == {"purpose", "consumer", "tags"}
+	every path in [["purpose"], ["consumer", 1, "name"], ["consumer"], ["tags"], ["schedule", "ttl"], ["owner"], ["consumer", 0, "name"]] {
+		_sensitive(r, path) == _sensitive({"sensitive": marks}, path)
+	}
+	tf.sensitive(r, ["consumer", 1, "name"])
+	not tf.sensitive(r, ["owner"])
+	tf.field(r, ["purpose"]).sensitive
+	not tf.field(r, ["owner"]).sensitive
+}
+
+_sensitive(r, path) if tf.sensitive(r, path)
+
+else := false
+
+test_marks_that_are_not_an_object_take_the_full_lookup if {
+	doc := mock.plan([mock.with_sensitive(mock.fam({}), false)])
+	r := tf.families["rotation_secret_family.f"] with input as doc
+	r.marked_keys == {"*"}
+	not tf.sensitive(r, ["owner"])
 }

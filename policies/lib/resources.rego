@@ -54,17 +54,12 @@ _record(address, module, r, change) := {
 # _marked_keys(marks) are the top-level attributes marks (after_sensitive or
 # sensitive_values) mark anywhere at or below them, computed once per
 # resource: sensitive() asks for the marks of an attribute only when its
-# name is in this set, which most are not. Marks that are true as a whole
-# (a hand-written input) mark every attribute: "*" makes sensitive() fall
-# back to the full lookup.
-_marked_keys(true) := {"*"}
-
+# name is in this set, which most are not. Marks that are not an object (a
+# hand-written input) give "*", which sends every attribute to the full
+# lookup.
 _marked_keys(marks) := {p[0] | walk(marks, [p, true]); count(p) > 0} if is_object(marks)
 
-_marked_keys(marks) := set() if {
-	not is_object(marks)
-	marks != true
-}
+else := {"*"}
 
 # removals are the secrets and schedules a plan deletes (plan -destroy, a
 # resource gone from the configuration, a for_each key renamed without a
