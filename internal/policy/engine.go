@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -29,7 +30,23 @@ type Options struct {
 	// Logger receives debug and warning messages (never input values);
 	// nil discards them.
 	Logger hclog.Logger
+	// ShardSize is the number of families (each with its secrets and
+	// schedules) evaluated together when a document is evaluated in shards
+	// (shard.go): 0 means DefaultShardSize, a negative number evaluates
+	// every document whole. Documents are never sharded with PolicyDirs:
+	// extra modules may relate any resources.
+	ShardSize int
+	// Workers is the number of shards evaluated at once: 0 means
+	// GOMAXPROCS.
+	Workers int
 }
+
+// DefaultShardSize is Options.ShardSize when it is 0: OPA's caches for one
+// shard stay a few megabytes, and the cost of cutting the document stays
+// well under 1% (measured on 10 000 families: shards of 50, 100, 250, 500
+// and 1000 families took 10.1, 9.5, 9.9, 10.5 and 11.1 s, and peaked at 346,
+// 351, 392, 458 and 597 MB).
+const DefaultShardSize = 100
 
 // Engine holds the compiled policy set and its prepared query. It is safe
 // for concurrent use by several goroutines.
@@ -52,6 +69,14 @@ type Engine struct {
 	namespaces []string
 	modules    int
 	log        hclog.Logger
+	// shardSize and workers: see Options; shardSize 0 evaluates whole.
+	shardSize int
+	workers   int
+	// shardPQ is pq plus the family links of the document, prepared on
+	// first use.
+	shardPQ   rego.PreparedEvalQuery
+	shardErr  error
+	shardOnce sync.Once
 }
 
 // target is one deny/violation/warn rule of one package, collected by the
@@ -98,6 +123,17 @@ func New(ctx context.Context, opts Options) (*Engine, error) {
 	}
 
 	e := &Engine{compiler: compiler, exceptions: map[string]string{}, modules: len(files), log: log}
+	switch {
+	case len(opts.PolicyDirs) > 0 || opts.ShardSize < 0:
+	case opts.ShardSize == 0:
+		e.shardSize = DefaultShardSize
+	default:
+		e.shardSize = opts.ShardSize
+	}
+	e.workers = opts.Workers
+	if e.workers <= 0 {
+		e.workers = runtime.GOMAXPROCS(0)
+	}
 	e.collectTargets(files)
 	e.catalog = buildCatalog(compiler)
 
@@ -277,27 +313,30 @@ func (w *Waiver) Justification() string {
 }
 
 // Evaluate runs the prepared query on one document: one evaluation for the
-// whole policy set, the document's value passed as the parsed input (it is
-// converted to an OPA value once, when it is read).
+// whole policy set, or one per shard of a large document (shard.go), the
+// document's value passed as the parsed input (it is converted to an OPA
+// value once, when it is read). It is EvaluateAll without the waived
+// findings.
 func (e *Engine) Evaluate(ctx context.Context, doc *Document) ([]Finding, error) {
-	start := time.Now()
-	bindings, err := e.eval(ctx, e.pq, doc)
-	if err != nil {
-		return nil, err
-	}
-	out, err := e.findings(doc, bindings)
-	if err != nil {
-		return nil, err
-	}
-	e.log.Debug("evaluated", "file", doc.File, "kind", doc.Kind, "findings", len(out), "elapsed", time.Since(start))
-	return out, nil
+	findings, _, err := e.EvaluateAll(ctx, doc)
+	return findings, err
 }
 
-// EvaluateAll is Evaluate plus the waived findings of the same evaluation:
-// those a valid params.waivers entry moved out of deny and warn, each with
-// its Waiver. Waived findings never fail a check.
+// EvaluateAll returns the findings of the policy set and the waived
+// findings of the same evaluation: those a valid params.waivers entry moved
+// out of deny and warn, each with its Waiver. Waived findings never fail a
+// check. A document with more families than the shard size is evaluated in
+// shards, and whole when the shards cannot be relied on (shard.go).
 func (e *Engine) EvaluateAll(ctx context.Context, doc *Document) (findings, waived []Finding, err error) {
 	start := time.Now()
+	if plan, ok := planShards(doc.Value, e.shardSize); ok {
+		findings, waived, err := e.evaluateShards(ctx, doc, plan)
+		if err == nil {
+			e.log.Debug("evaluated in shards", "file", doc.File, "kind", doc.Kind, "shards", len(plan.shards), "findings", len(findings), "waived", len(waived), "elapsed", time.Since(start))
+			return findings, waived, nil
+		}
+		e.log.Debug("evaluating whole", "file", doc.File, "reason", err.Error())
+	}
 	bindings, err := e.eval(ctx, e.pq, doc)
 	if err != nil {
 		return nil, nil, err
