@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -142,8 +143,19 @@ func (c *checkConfig) validate(failOn string, files []string) error {
 	return nil
 }
 
+// checkGCPercent is the garbage collector's target `check` runs with
+// unless GOGC is set: the heap may grow by 70% of what is live before a
+// collection, instead of Go's 100%. What is live is mostly the document,
+// read once and kept for the whole evaluation, while every shard's garbage
+// is short-lived; measured on 10 000 families (a 59 MiB plan), 100% peaked
+// at 245 MB in 9.3 s, 70% at 211 MB in 10.0 s, 50% at 211 MB in 11.6 s.
+const checkGCPercent = 70
+
 func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stderr io.Writer) int {
 	start := time.Now()
+	if _, set := os.LookupEnv("GOGC"); !set {
+		defer debug.SetGCPercent(debug.SetGCPercent(checkGCPercent))
+	}
 	engine, err := cfg.engine(ctx, log, "")
 	if err != nil {
 		return fail(stderr, "check", err)
@@ -152,7 +164,9 @@ func check(ctx context.Context, cfg checkConfig, log hclog.Logger, stdout, stder
 	rep := &report{rules: engine.Rules(), failOn: cfg.failOn}
 	src := loadSources(cfg.config, rep.rules, log)
 	for _, name := range cfg.files {
-		doc, err := cfg.readWith(name, tfjson.ReadOptions{MaxMemory: cfg.maxMemory, MemoryFlag: "--max-memory"})
+		// Defer: the rotation resources stay JSON until the shard that
+		// holds them is evaluated (internal/tfjson/deferred.go).
+		doc, err := cfg.readWith(name, tfjson.ReadOptions{MaxMemory: cfg.maxMemory, MemoryFlag: "--max-memory", Defer: true})
 		if err != nil {
 			return fail(stderr, "check", err)
 		}

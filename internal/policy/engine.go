@@ -329,7 +329,7 @@ func (e *Engine) Evaluate(ctx context.Context, doc *Document) ([]Finding, error)
 // shards, and whole when the shards cannot be relied on (shard.go).
 func (e *Engine) EvaluateAll(ctx context.Context, doc *Document) (findings, waived []Finding, err error) {
 	start := time.Now()
-	if plan, ok := planShards(doc.Value, e.shardSize); ok {
+	if plan, ok := planShards(doc, e.shardSize); ok {
 		findings, waived, err := e.evaluateShards(ctx, doc, plan)
 		if err == nil {
 			e.log.Debug("evaluated in shards", "file", doc.File, "kind", doc.Kind, "shards", len(plan.shards), "findings", len(findings), "waived", len(waived), "elapsed", time.Since(start))
@@ -337,6 +337,7 @@ func (e *Engine) EvaluateAll(ctx context.Context, doc *Document) (findings, waiv
 		}
 		e.log.Debug("evaluating whole", "file", doc.File, "reason", err.Error())
 	}
+	doc = materialized(doc)
 	bindings, err := e.eval(ctx, e.pq, doc)
 	if err != nil {
 		return nil, nil, err
@@ -397,6 +398,7 @@ func (e *Engine) EvaluateWithView(ctx context.Context, doc *Document, opts EvalO
 	if e.viewErr != nil {
 		return nil, e.viewErr
 	}
+	doc = materialized(doc)
 	var extra []rego.EvalOption
 	if !opts.Time.IsZero() {
 		extra = append(extra, rego.EvalTime(opts.Time))
@@ -423,6 +425,16 @@ func (e *Engine) EvaluateWithView(ctx context.Context, doc *Document, opts EvalO
 	}
 	e.log.Debug("evaluated with view", "file", doc.File, "kind", doc.Kind, "findings", len(findings), "view_bytes", len(view), "elapsed", time.Since(start))
 	return &Evaluation{Findings: findings, Waived: waived, View: view}, nil
+}
+
+// materialized is doc with its deferred resources built (a document read
+// with tfjson.ReadOptions.Defer and evaluated whole), or doc itself.
+func materialized(doc *Document) *Document {
+	if !doc.Deferred() {
+		return doc
+	}
+	return &Document{File: doc.File, Kind: doc.Kind, FormatVersion: doc.FormatVersion, Value: doc.Materialize(),
+		Size: doc.Size, Kept: doc.Kept, ValueBytes: doc.ValueBytes, Estimate: doc.Estimate}
 }
 
 // eval runs a prepared query over doc and returns the bindings of its one

@@ -53,6 +53,7 @@ type shardResource struct {
 // shardPlan is how a document is cut: the resources of each shard, and the
 // family predicted for each secret ("" for none).
 type shardPlan struct {
+	doc       *Document
 	kind      string  // "plan" (resource_changes) or "state" (values.root_module)
 	shards    [][]int // indexes into entries, per shard, in document order
 	entries   []shardEntry
@@ -81,12 +82,12 @@ func isRotationType(t string) bool { return t == familyType || isSecretType(t) }
 // the secrets linked to it, or a resource on its own). ok is false when
 // the document is not one the plan can cut safely: no shards are made and
 // the caller evaluates it whole.
-func planShards(doc ast.Value, size int) (*shardPlan, bool) {
-	top, isObj := doc.(ast.Object)
+func planShards(doc *Document, size int) (*shardPlan, bool) {
+	top, isObj := doc.Value.(ast.Object)
 	if !isObj || size <= 0 {
 		return nil, false
 	}
-	p := &shardPlan{predicted: map[string]string{}}
+	p := &shardPlan{predicted: map[string]string{}, doc: doc}
 	var refs map[string][]string
 	switch rc := get(top, "resource_changes"); {
 	case rc != nil:
@@ -96,7 +97,7 @@ func planShards(doc ast.Value, size int) (*shardPlan, bool) {
 		}
 		p.kind = "plan"
 		var ok bool
-		if refs, ok = configRefs(top); !ok {
+		if refs, ok = configRefs(doc, top); !ok {
 			return nil, false
 		}
 	case get(top, "planned_values") != nil:
@@ -182,48 +183,32 @@ func planShards(doc ast.Value, size int) (*shardPlan, bool) {
 func (p *shardPlan) planEntries(arr *ast.Array) bool {
 	ok := true
 	arr.Until(func(t *ast.Term) bool {
-		rc, isObj := t.Value.(ast.Object)
-		if !isObj {
+		h, isRes := p.doc.HeadOf(t)
+		if !isRes {
 			ok = false
 			return true
 		}
-		typ, _ := str(get(rc, "type"))
-		mode, _ := str(get(rc, "mode"))
-		if !isRotationType(typ) || mode != "managed" {
+		if !isRotationType(h.Type) || h.Mode != "managed" {
 			return false // neither a record nor a removal: not read
 		}
-		address, okA := str(get(rc, "address"))
-		rname, okN := str(get(rc, "name"))
-		change, okC := termObject(get(rc, "change"))
-		if !okA || !okN || !okC {
+		if h.Address == "" || !h.Change || !h.ActionsOK {
 			ok = false
 			return true
 		}
-		actions, isArr := termArray(get(change, "actions"))
-		if !isArr {
-			ok = false
-			return true
-		}
-		var acts []string
 		removing := false
-		for i := 0; i < actions.Len(); i++ {
-			a, isStr := str(actions.Elem(i))
-			if !isStr {
-				ok = false
-				return true
-			}
-			acts = append(acts, a)
+		for _, a := range h.Actions {
 			removing = removing || a == "delete" || a == "forget"
 		}
-		key := strings.Join(acts, ",")
-		module, _ := str(get(rc, "module_address"))
-		res := shardResource{address: address, module: module, typ: typ, rname: rname}
+		key := strings.Join(h.Actions, ",")
+		res := shardResource{address: h.Address, module: h.ModuleAddress, typ: h.Type, rname: h.Name}
 		res.record = key != "delete" && key != "forget"
-		if after, isObj := termObject(get(change, "after")); isObj {
-			res.value = valueOf(after, typ)
+		if h.After {
+			res.value = h.AfterFamily
+			if h.Type == familyType {
+				res.value = h.AfterName
+			}
 		}
-		_, beforeObj := termObject(get(change, "before"))
-		removal := isSecretType(typ) && removing && beforeObj
+		removal := isSecretType(h.Type) && removing && h.BeforeObject
 		if res.record || removal {
 			p.entries = append(p.entries, shardEntry{res: res, term: t})
 		}
@@ -253,25 +238,24 @@ func (p *shardPlan) stateEntries(root ast.Object) bool {
 				return
 			}
 			arr.Foreach(func(t *ast.Term) {
-				r, isObj := t.Value.(ast.Object)
-				if !isObj {
+				h, isRes := p.doc.HeadOf(t)
+				if !isRes {
 					ok = false
 					return
 				}
-				typ, _ := str(get(r, "type"))
-				mode, _ := str(get(r, "mode"))
-				if !isRotationType(typ) || mode != "managed" {
+				if !isRotationType(h.Type) || h.Mode != "managed" {
 					return
 				}
-				address, okA := str(get(r, "address"))
-				rname, okN := str(get(r, "name"))
-				if !okA || !okN {
+				if h.Address == "" {
 					ok = false
 					return
 				}
-				res := shardResource{address: address, module: module, typ: typ, rname: rname, record: true}
-				if values, isObj := termObject(get(r, "values")); isObj {
-					res.value = valueOf(values, typ)
+				res := shardResource{address: h.Address, module: module, typ: h.Type, rname: h.Name, record: true}
+				if h.Values {
+					res.value = h.ValuesFamily
+					if h.Type == familyType {
+						res.value = h.ValuesName
+					}
 				}
 				p.entries = append(p.entries, shardEntry{res: res, term: t})
 			})
@@ -293,18 +277,11 @@ func (p *shardPlan) stateEntries(root ast.Object) bool {
 	return ok
 }
 
-func valueOf(values ast.Object, typ string) *ast.Term {
-	if typ == familyType {
-		return get(values, "name")
-	}
-	return get(values, "family")
-}
-
 // configRefs are the references of the family argument of every secret and
 // schedule block in the configuration, keyed as family.rego keys them
 // (module path without instance keys | type.name). ok is false for a
 // configuration the bundle would read differently or fail on.
-func configRefs(top ast.Object) (map[string][]string, bool) {
+func configRefs(doc *Document, top ast.Object) (map[string][]string, bool) {
 	refs := map[string][]string{}
 	cfg := get(top, "configuration")
 	if cfg == nil {
@@ -342,39 +319,20 @@ func configRefs(top ast.Object) (map[string][]string, bool) {
 				return
 			}
 			arr.Foreach(func(t *ast.Term) {
-				cr, isObj := t.Value.(ast.Object)
-				if !isObj {
+				h, isRes := doc.HeadOf(t)
+				if !isRes {
 					ok = false
 					return
 				}
-				typ, _ := str(get(cr, "type"))
-				if !isSecretType(typ) {
+				if !isSecretType(h.Type) {
 					return
 				}
-				name, isStr := str(get(cr, "name"))
-				if !isStr {
+				key := path + "|" + h.Type + "." + h.Name
+				if _, dup := refs[key]; dup || h.Name == "" || h.RefsState == 2 {
 					ok = false
 					return
 				}
-				key := path + "|" + typ + "." + name
-				if _, dup := refs[key]; dup {
-					ok = false
-					return
-				}
-				list := []string{}
-				if r := getPath(cr, "expressions", "family", "references"); r != nil {
-					arr, isArr := r.Value.(*ast.Array)
-					if !isArr {
-						ok = false
-						return
-					}
-					arr.Foreach(func(x *ast.Term) {
-						if s, isStr := str(x); isStr {
-							list = append(list, s)
-						}
-					})
-				}
-				refs[key] = list
+				refs[key] = append([]string{}, h.Refs...)
 			})
 		}
 		if mc := get(m, "module_calls"); mc != nil {
@@ -523,9 +481,10 @@ func (x *familyIndex) predict(s shardResource, refs []string) (string, bool) {
 
 // input builds the document of shard i: the top-level keys of doc, with the
 // resource lists holding only the shard's entries and the configuration
-// only the blocks of its secrets.
-func (p *shardPlan) input(doc ast.Value, i int) ast.Value {
-	top := doc.(ast.Object)
+// only the blocks of its secrets. The resources of a deferred document
+// (tfjson.ReadOptions.Defer) are built here, for this shard only.
+func (p *shardPlan) input(doc *Document, i int) ast.Value {
+	top, _ := doc.Value.(ast.Object) // planShards checked it
 	keep := map[*ast.Term]bool{}
 	confKeys := map[string]bool{}
 	for _, j := range p.shards[i] {
@@ -535,6 +494,7 @@ func (p *shardPlan) input(doc ast.Value, i int) ast.Value {
 			confKeys[confKey(e.res)] = true
 		}
 	}
+	var heads []*ast.Term // what the shard keeps, to build
 	out := ast.NewObjectWithCapacity(top.Len())
 	top.Foreach(func(k, v *ast.Term) {
 		key, _ := str(k)
@@ -544,19 +504,60 @@ func (p *shardPlan) input(doc ast.Value, i int) ast.Value {
 			for _, j := range p.shards[i] {
 				terms = append(terms, p.entries[j].term)
 			}
+			heads = append(heads, terms...)
 			v = ast.ArrayTerm(terms...)
 		case p.kind == "plan" && key == "configuration":
-			v = filterConfiguration(v, confKeys)
+			v = filterConfiguration(doc, v, confKeys, &heads)
 		case p.kind == "state" && key == "values":
-			values := v.Value.(ast.Object)
-			v = ast.NewTerm(withKey(values, "root_module", filterStateModule(get(values, "root_module"), keep)))
+			if values, isObj := v.Value.(ast.Object); isObj { // planShards checked it
+				v = ast.NewTerm(withKey(values, "root_module", filterStateModule(get(values, "root_module"), keep, &heads)))
+			}
 		}
 		out.Insert(k, v)
 	})
-	return out
+	if !doc.Deferred() {
+		return out
+	}
+	built := doc.Build(heads)
+	values := make(map[*ast.Term]*ast.Term, len(heads))
+	for j, h := range heads {
+		values[h] = built[j]
+	}
+	return replaceTerms(ast.NewTerm(out), values).Value
 }
 
-func filterConfiguration(cfg *ast.Term, confKeys map[string]bool) *ast.Term {
+// replaceTerms replaces the terms of values (heads, by identity) in t.
+func replaceTerms(t *ast.Term, values map[*ast.Term]*ast.Term) *ast.Term {
+	if v, ok := values[t]; ok {
+		return v
+	}
+	switch x := t.Value.(type) {
+	case *ast.Array:
+		elems := make([]*ast.Term, x.Len())
+		changed := false
+		for i := range elems {
+			elems[i] = replaceTerms(x.Elem(i), values)
+			changed = changed || elems[i] != x.Elem(i)
+		}
+		if changed {
+			return ast.ArrayTerm(elems...)
+		}
+	case ast.Object:
+		pairs := make([][2]*ast.Term, 0, x.Len())
+		changed := false
+		x.Foreach(func(k, y *ast.Term) {
+			z := replaceTerms(y, values)
+			changed = changed || z != y
+			pairs = append(pairs, [2]*ast.Term{k, z})
+		})
+		if changed {
+			return ast.ObjectTerm(pairs...)
+		}
+	}
+	return t
+}
+
+func filterConfiguration(doc *Document, cfg *ast.Term, confKeys map[string]bool, heads *[]*ast.Term) *ast.Term {
 	obj, isObj := cfg.Value.(ast.Object)
 	if !isObj {
 		return cfg
@@ -571,23 +572,22 @@ func filterConfiguration(cfg *ast.Term, confKeys map[string]bool) *ast.Term {
 		m.Foreach(func(k, v *ast.Term) {
 			switch key, _ := str(k); key {
 			case "resources":
-				arr := v.Value.(*ast.Array)
+				arr, _ := v.Value.(*ast.Array) // configRefs checked it
 				var kept []*ast.Term
 				arr.Foreach(func(t *ast.Term) {
-					cr := t.Value.(ast.Object)
-					typ, _ := str(get(cr, "type"))
-					name, _ := str(get(cr, "name"))
-					if isSecretType(typ) && confKeys[path+"|"+typ+"."+name] {
+					h, _ := doc.HeadOf(t)
+					if isSecretType(h.Type) && confKeys[path+"|"+h.Type+"."+h.Name] {
 						kept = append(kept, t)
+						*heads = append(*heads, t)
 					}
 				})
 				v = ast.ArrayTerm(kept...)
 			case "module_calls":
-				calls := v.Value.(ast.Object)
+				calls, _ := v.Value.(ast.Object) // configRefs checked it
 				filtered := ast.NewObjectWithCapacity(calls.Len())
 				calls.Foreach(func(ck, cv *ast.Term) {
 					name, _ := str(ck)
-					call := cv.Value.(ast.Object)
+					call, _ := cv.Value.(ast.Object)
 					if child, isObj := termObject(get(call, "module")); isObj {
 						cv = ast.NewTerm(withKey(call, "module", module(strings.TrimPrefix(path+".module."+name, "."), child)))
 					}
@@ -602,7 +602,7 @@ func filterConfiguration(cfg *ast.Term, confKeys map[string]bool) *ast.Term {
 	return ast.NewTerm(withKey(obj, "root_module", module("", root)))
 }
 
-func filterStateModule(t *ast.Term, keep map[*ast.Term]bool) *ast.Term {
+func filterStateModule(t *ast.Term, keep map[*ast.Term]bool, heads *[]*ast.Term) *ast.Term {
 	m, isObj := t.Value.(ast.Object)
 	if !isObj {
 		return t
@@ -612,16 +612,19 @@ func filterStateModule(t *ast.Term, keep map[*ast.Term]bool) *ast.Term {
 		switch key, _ := str(k); key {
 		case "resources":
 			var kept []*ast.Term
-			v.Value.(*ast.Array).Foreach(func(r *ast.Term) {
+			arr, _ := v.Value.(*ast.Array) // stateEntries checked it
+			arr.Foreach(func(r *ast.Term) {
 				if keep[r] {
 					kept = append(kept, r)
+					*heads = append(*heads, r)
 				}
 			})
 			v = ast.ArrayTerm(kept...)
 		case "child_modules":
 			var kids []*ast.Term
-			v.Value.(*ast.Array).Foreach(func(c *ast.Term) {
-				kids = append(kids, filterStateModule(c, keep))
+			arr, _ := v.Value.(*ast.Array) // stateEntries checked it
+			arr.Foreach(func(c *ast.Term) {
+				kids = append(kids, filterStateModule(c, keep, heads))
 			})
 			v = ast.ArrayTerm(kids...)
 		}
@@ -633,24 +636,6 @@ func filterStateModule(t *ast.Term, keep map[*ast.Term]bool) *ast.Term {
 // Small helpers over OPA values.
 
 func get(o ast.Object, key string) *ast.Term { return o.Get(ast.InternedTerm(key)) }
-
-func getPath(o ast.Object, keys ...string) *ast.Term {
-	var t *ast.Term
-	for i, k := range keys {
-		t = get(o, k)
-		if t == nil {
-			return nil
-		}
-		if i < len(keys)-1 {
-			next, isObj := t.Value.(ast.Object)
-			if !isObj {
-				return nil
-			}
-			o = next
-		}
-	}
-	return t
-}
 
 func str(t *ast.Term) (string, bool) {
 	if t == nil {
@@ -666,14 +651,6 @@ func termObject(t *ast.Term) (ast.Object, bool) {
 	}
 	o, isObj := t.Value.(ast.Object)
 	return o, isObj
-}
-
-func termArray(t *ast.Term) (*ast.Array, bool) {
-	if t == nil {
-		return nil, false
-	}
-	a, isArr := t.Value.(*ast.Array)
-	return a, isArr
 }
 
 func withKey(o ast.Object, key string, v *ast.Term) ast.Object {
@@ -791,7 +768,7 @@ feed:
 }
 
 func (e *Engine) evaluateShard(ctx context.Context, doc *Document, plan *shardPlan, i int) ([]Finding, []Finding, error) {
-	sub := &Document{File: doc.File, Kind: doc.Kind, FormatVersion: doc.FormatVersion, Value: plan.input(doc.Value, i)}
+	sub := &Document{File: doc.File, Kind: doc.Kind, FormatVersion: doc.FormatVersion, Value: plan.input(doc, i)}
 	bindings, err := e.eval(ctx, e.shardPQ, sub)
 	if err != nil {
 		return nil, nil, err

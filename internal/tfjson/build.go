@@ -48,6 +48,9 @@ type builder struct {
 	nums  map[string]*ast.Term
 	slab  []ast.Term
 	arena []byte
+	// The last slab and arena allocated, whole: reset starts over in them.
+	slab0  []ast.Term
+	arena0 []byte
 
 	items []memberItem  // members of the objects under construction
 	elems []*ast.Term   // elements of the arrays under construction
@@ -91,9 +94,24 @@ func newBuilder(b *budget) *builder {
 	}
 }
 
+// reset forgets everything built so far and reuses the last slab and
+// arena: only for a builder whose values are dropped before the next one
+// is built (the check of a deferred resource).
+func (b *builder) reset() {
+	clear(b.cons)
+	clear(b.strs)
+	clear(b.nums)
+	clear(b.slab0)
+	b.slab = b.slab0
+	b.arena = b.arena0[:0]
+	b.items, b.elems, b.errs = b.items[:0], b.elems[:0], b.errs[:0]
+	b.keptDone, b.curStart, b.heap = 0, 0, 0
+}
+
 func (b *builder) term(v ast.Value) *ast.Term {
 	if len(b.slab) == 0 {
 		b.slab = make([]ast.Term, slabSize)
+		b.slab0 = b.slab
 	}
 	t := &b.slab[0]
 	b.slab = b.slab[1:]
@@ -114,6 +132,7 @@ func (b *builder) stringOf(raw []byte) string {
 	b.heap += int64(n) + 16 // the bytes, and the string header of the value
 	if cap(b.arena)-len(b.arena) < n {
 		b.arena = make([]byte, 0, arenaSize)
+		b.arena0 = b.arena
 	}
 	start := len(b.arena)
 	b.arena = append(b.arena, raw...)

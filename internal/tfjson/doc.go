@@ -82,4 +82,24 @@
 // ReadOptions.MaxMemory (estimated from the bytes of JSON kept and the size
 // of the value built from them, see MemoryBase) is refused as soon as the
 // reader knows it.
+//
+// # Deferred resources
+//
+// With ReadOptions.Defer (`check` without --policy), each rotation
+// resource is checked as it would be built but kept as its JSON bytes, with
+// a Head (what the shard plan of internal/policy reads: address, type,
+// actions, the family or name value, the family references); its place in
+// Value holds a placeholder. Document.Build builds the values of one shard's
+// resources, Document.Materialize the whole value (what a read without
+// Defer gives, less the parts the bundle never reads: prior_state,
+// planned_values beside a resource_changes array, the configuration blocks
+// of families). The JSON of a resource takes less memory than its OPA value
+// (each OPA object carries its own hash map), and only the shards being
+// evaluated are values at any time. A Head is read straight from the JSON
+// (scanHead) unless the resource holds a number OPA might refuse (an
+// exponent or a long literal: then it is built, which finds the error with
+// its path). FuzzReader and FuzzReaderShapes check, for any document, that a
+// deferred read refuses what a plain read refuses with the same message,
+// that its materialized value is the plain value less those parts, and that
+// every Head is the head of the value built.
 package tfjson

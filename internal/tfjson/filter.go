@@ -305,6 +305,9 @@ func (r *reader) resource(s *scanner, n *node, build bool, depth int) (*ast.Term
 	if verr != nil || !r.rotation && !r.keepAll {
 		return nil, verr, nil
 	}
+	if r.deferOn {
+		return r.deferResource(raw, start, depth)
+	}
 	ms := newMemScanner(raw, start)
 	r.b.begin(ms)
 	t, verr, err := r.b.build(ms, depth)
@@ -370,6 +373,7 @@ func (r *reader) object(s *scanner, n *node, build bool, depth int) (*ast.Term, 
 			}
 			if top {
 				r.topKey(raw)
+				r.curTop = string(raw)
 			}
 			if err := s.colon(); err != nil {
 				return nil, nil, err

@@ -95,6 +95,136 @@ func compareWithReference(t *testing.T, data []byte) {
 			t.Fatalf("keepAll=%v: value differs at input%v\ninput: %.300q", keepAll, e, data)
 		}
 	}
+	compareDeferred(t, data)
+}
+
+// compareDeferred checks that a read with Defer refuses what a read
+// without it refuses, with the same message, and that its materialized
+// value is the value without Defer less what Defer leaves out
+// (prior_state, and planned_values beside a resource_changes array).
+func compareDeferred(t *testing.T, data []byte) {
+	t.Helper()
+	eager, eerr := Read("doc.json", bytes.NewReader(data), ReadOptions{MaxMemory: -1})
+	doc, err := Read("doc.json", bytes.NewReader(data), ReadOptions{Defer: true, MaxMemory: -1})
+	if (err == nil) != (eerr == nil) || err != nil && err.Error() != eerr.Error() {
+		t.Fatalf("Defer: error %v, without Defer %v\ninput: %.300q", err, eerr, data)
+	}
+	if err != nil {
+		return
+	}
+	want := eager.Value
+	if top, ok := want.(ast.Object); ok {
+		drop := map[string]bool{"prior_state": true}
+		if rc := top.Get(ast.StringTerm("resource_changes")); rc != nil {
+			if _, isArr := rc.Value.(*ast.Array); isArr {
+				drop["planned_values"] = true
+			}
+		}
+		kept := ast.NewObject()
+		top.Foreach(func(k, v *ast.Term) {
+			switch s, _ := k.Value.(ast.String); {
+			case drop[string(s)]:
+			case s == "configuration":
+				kept.Insert(k, withoutFamilyBlocks(v))
+			default:
+				kept.Insert(k, v)
+			}
+		})
+		want = kept
+	}
+	if e := sameValue(doc.Materialize(), want); e != nil {
+		t.Fatalf("Defer: materialized value differs at input%v\ninput: %.300q", e, data)
+	}
+	if doc.Kind != eager.Kind {
+		t.Fatalf("Defer: kind %s, without Defer %s", doc.Kind, eager.Kind)
+	}
+	// Each head, read from the JSON, is the head of the value built.
+	if doc.deferred != nil {
+		for ph, e := range doc.deferred.entries {
+			full := doc.Build([]*ast.Term{ph})[0]
+			obj, ok := full.Value.(ast.Object)
+			if !ok {
+				t.Fatalf("Defer: a deferred resource builds %T", full.Value)
+			}
+			if want := headOf(obj); fmt.Sprintf("%#v", headText(e.head)) != fmt.Sprintf("%#v", headText(want)) {
+				t.Fatalf("Defer: head\n%#v\nbuilt value's head\n%#v\ninput: %.300q", headText(e.head), headText(want), data)
+			}
+		}
+	}
+}
+
+// withoutFamilyBlocks is a configuration without the rotation_secret_family
+// blocks of its modules' resources (Defer leaves them out).
+func withoutFamilyBlocks(t *ast.Term) *ast.Term {
+	var module func(m *ast.Term) *ast.Term
+	module = func(m *ast.Term) *ast.Term {
+		obj, ok := m.Value.(ast.Object)
+		if !ok {
+			return m
+		}
+		out := ast.NewObject()
+		obj.Foreach(func(k, v *ast.Term) {
+			switch s, _ := k.Value.(ast.String); s {
+			case "resources":
+				if arr, ok := v.Value.(*ast.Array); ok {
+					var keep []*ast.Term
+					arr.Foreach(func(r *ast.Term) {
+						if o, ok := r.Value.(ast.Object); ok {
+							if typ := o.Get(ast.StringTerm("type")); typ != nil && typ.Value.Compare(ast.String("rotation_secret_family")) == 0 {
+								return
+							}
+						}
+						keep = append(keep, r)
+					})
+					v = ast.ArrayTerm(keep...)
+				}
+			case "module_calls":
+				if calls, ok := v.Value.(ast.Object); ok {
+					nc := ast.NewObject()
+					calls.Foreach(func(ck, cv *ast.Term) {
+						if call, ok := cv.Value.(ast.Object); ok {
+							nv := ast.NewObject()
+							call.Foreach(func(kk, vv *ast.Term) {
+								if s, _ := kk.Value.(ast.String); s == "module" {
+									vv = module(vv)
+								}
+								nv.Insert(kk, vv)
+							})
+							cv = ast.NewTerm(nv)
+						}
+						nc.Insert(ck, cv)
+					})
+					v = ast.NewTerm(nc)
+				}
+			}
+			out.Insert(k, v)
+		})
+		return ast.NewTerm(out)
+	}
+	cfg, ok := t.Value.(ast.Object)
+	if !ok {
+		return t
+	}
+	out := ast.NewObject()
+	cfg.Foreach(func(k, v *ast.Term) {
+		if s, _ := k.Value.(ast.String); s == "root_module" {
+			v = module(v)
+		}
+		out.Insert(k, v)
+	})
+	return ast.NewTerm(out)
+}
+
+// headText is a Head with its terms as text, to compare heads.
+func headText(h Head) []any {
+	term := func(t *ast.Term) string {
+		if t == nil {
+			return "<nil>"
+		}
+		return t.String()
+	}
+	return []any{h.Address, h.Mode, h.Type, h.Name, h.ModuleAddress, h.Change, h.ActionsOK, h.BeforeObject, h.Actions,
+		h.After, h.Values, term(h.AfterFamily), term(h.AfterName), term(h.ValuesFamily), term(h.ValuesName), h.Refs, h.RefsState}
 }
 
 func asInputError(err error, target **InputError) bool {

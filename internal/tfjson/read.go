@@ -31,9 +31,14 @@ const DefaultMaxMemory int64 = 2 << 30
 // kept byte on the genplan plans, thanks to interning and hash consing, but
 // 28 for a hostile array of distinct one-key objects), and
 // MemoryPerValueByte leaves the garbage collector its headroom. Measured
-// peak RSS of `check` (Go 1.26, OPA 1.22): 45 MiB + 12.3 per kept byte on
-// the densest plan (genplan pure, N = 10 000: 54.8 MB kept, 93 MB of
-// value, 718 MB), 4.9 per kept byte on a no-op plan of existing secrets.
+// peak RSS of `check` evaluating the whole document at once (Go 1.26, OPA
+// 1.22): 45 MiB + 12.3 per kept byte on the densest plan (genplan pure,
+// N = 10 000: 54.8 MB kept, 93 MB of value, 718 MB), 4.9 per kept byte on a
+// no-op plan of existing secrets. `check` now evaluates large documents in
+// shards from deferred resources (about 200 MB on that plan), but a shard
+// that cannot be relied on sends the document to one whole evaluation, so
+// the estimate stays that of the whole evaluation (it counts the same bytes
+// of JSON kept).
 const (
 	MemoryBase         = 64 << 20
 	MemoryPerKeptByte  = 12
@@ -57,6 +62,9 @@ type ReadOptions struct {
 	// KeepAll keeps the whole document instead of what the bundle reads:
 	// extra policies may read anything. The shape checks are the same.
 	KeepAll bool
+	// Defer keeps each rotation resource as its JSON bytes and a head
+	// (deferred.go), for an evaluation in shards; ignored with KeepAll.
+	Defer bool
 }
 
 // Document is a `terraform show -json` document as the policies see it.
@@ -72,6 +80,8 @@ type Document struct {
 	// Value holds; ValueBytes the reader's estimate of the heap Value
 	// holds; Estimate the memory budget's estimate for the document.
 	Size, Kept, ValueBytes, Estimate int64
+
+	deferred *deferred // ReadOptions.Defer: see Deferred
 }
 
 // supportedFormat matches the format_version values this checker reads:
@@ -122,6 +132,13 @@ type reader struct {
 	b        *builder
 	keepAll  bool
 	rotation bool // the resource being checked has a rotation type
+
+	// With ReadOptions.Defer: the builder that checks each resource, the
+	// resources kept as JSON, and the top-level key being read.
+	deferOn  bool
+	scratch  *builder
+	deferred *deferred
+	curTop   string
 
 	// The top-level keys that tell what the document is.
 	hasFormat, isPlan, isSchema bool
@@ -179,7 +196,10 @@ func Read(name string, r io.Reader, opts ReadOptions) (*Document, error) {
 		return nil, fail("not a Terraform plan or state document: the JSON is %s, not an object %s", kindOf(first), expectShow)
 	}
 
-	rd := &reader{b: newBuilder(bg), keepAll: opts.KeepAll}
+	rd := &reader{b: newBuilder(bg), keepAll: opts.KeepAll, deferOn: opts.Defer && !opts.KeepAll}
+	if rd.deferOn {
+		rd.scratch = newBuilder(nil)
+	}
 	v, verr, err := rd.walk(s, document, true, 0)
 	if err != nil {
 		return nil, describe(err, first)
@@ -210,8 +230,12 @@ func Read(name string, r io.Reader, opts ReadOptions) (*Document, error) {
 	if rd.isPlan {
 		kind = "plan"
 	}
+	if rd.deferOn {
+		v = rd.dropUnread(v)
+	}
 	return &Document{File: name, Kind: kind, FormatVersion: rd.format, Value: v.Value,
-		Size: s.offset(), Kept: rd.b.keptDone, ValueBytes: rd.b.heap, Estimate: estimate(rd.b.keptDone, rd.b.heap)}, nil
+		Size: s.offset(), Kept: rd.b.keptDone, ValueBytes: rd.b.heap, Estimate: estimate(rd.b.keptDone, rd.b.heap),
+		deferred: rd.deferred}, nil
 }
 
 // trailing checks that nothing but white space follows the document.

@@ -5,7 +5,8 @@
 // (ast.InterfaceToValue), which is the least an embedded-OPA checker that
 // passes the whole document as input has to do. With -reader it reads the
 // file with the reader `check` uses now (internal/tfjson: only what the
-// bundle reads, built directly as an OPA value), and -reader-all keeps the
+// bundle reads, checked, its rotation resources kept as JSON for the
+// shards to build; the rest built directly as an OPA value), and -reader-all keeps the
 // whole document as `check --policy` does. It prints nothing but errors
 // (and with -v the heap the value holds); time it from outside.
 //
@@ -37,7 +38,9 @@ func main() {
 	}
 	var value any
 	if *reader || *readerAll {
-		doc, err := tfjson.ReadFile(flag.Arg(0), tfjson.ReadOptions{KeepAll: *readerAll, MaxMemory: -1})
+		// As `check` reads: the rotation resources deferred (kept as
+		// their checked JSON, built shard by shard during the evaluation).
+		doc, err := tfjson.ReadFile(flag.Arg(0), tfjson.ReadOptions{KeepAll: *readerAll, Defer: !*readerAll, MaxMemory: -1})
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
