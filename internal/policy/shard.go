@@ -494,7 +494,6 @@ func (p *shardPlan) input(doc *Document, i int) ast.Value {
 			confKeys[confKey(e.res)] = true
 		}
 	}
-	var heads []*ast.Term // what the shard keeps, to build
 	out := ast.NewObjectWithCapacity(top.Len())
 	top.Foreach(func(k, v *ast.Term) {
 		key, _ := str(k)
@@ -504,60 +503,20 @@ func (p *shardPlan) input(doc *Document, i int) ast.Value {
 			for _, j := range p.shards[i] {
 				terms = append(terms, p.entries[j].term)
 			}
-			heads = append(heads, terms...)
 			v = ast.ArrayTerm(terms...)
 		case p.kind == "plan" && key == "configuration":
-			v = filterConfiguration(doc, v, confKeys, &heads)
+			v = filterConfiguration(doc, v, confKeys)
 		case p.kind == "state" && key == "values":
 			if values, isObj := v.Value.(ast.Object); isObj { // planShards checked it
-				v = ast.NewTerm(withKey(values, "root_module", filterStateModule(get(values, "root_module"), keep, &heads)))
+				v = ast.NewTerm(withKey(values, "root_module", filterStateModule(get(values, "root_module"), keep)))
 			}
 		}
 		out.Insert(k, v)
 	})
-	if !doc.Deferred() {
-		return out
-	}
-	built := doc.Build(heads)
-	values := make(map[*ast.Term]*ast.Term, len(heads))
-	for j, h := range heads {
-		values[h] = built[j]
-	}
-	return replaceTerms(ast.NewTerm(out), values).Value
+	return doc.Resolve(out)
 }
 
-// replaceTerms replaces the terms of values (heads, by identity) in t.
-func replaceTerms(t *ast.Term, values map[*ast.Term]*ast.Term) *ast.Term {
-	if v, ok := values[t]; ok {
-		return v
-	}
-	switch x := t.Value.(type) {
-	case *ast.Array:
-		elems := make([]*ast.Term, x.Len())
-		changed := false
-		for i := range elems {
-			elems[i] = replaceTerms(x.Elem(i), values)
-			changed = changed || elems[i] != x.Elem(i)
-		}
-		if changed {
-			return ast.ArrayTerm(elems...)
-		}
-	case ast.Object:
-		pairs := make([][2]*ast.Term, 0, x.Len())
-		changed := false
-		x.Foreach(func(k, y *ast.Term) {
-			z := replaceTerms(y, values)
-			changed = changed || z != y
-			pairs = append(pairs, [2]*ast.Term{k, z})
-		})
-		if changed {
-			return ast.ObjectTerm(pairs...)
-		}
-	}
-	return t
-}
-
-func filterConfiguration(doc *Document, cfg *ast.Term, confKeys map[string]bool, heads *[]*ast.Term) *ast.Term {
+func filterConfiguration(doc *Document, cfg *ast.Term, confKeys map[string]bool) *ast.Term {
 	obj, isObj := cfg.Value.(ast.Object)
 	if !isObj {
 		return cfg
@@ -578,7 +537,6 @@ func filterConfiguration(doc *Document, cfg *ast.Term, confKeys map[string]bool,
 					h, _ := doc.HeadOf(t)
 					if isSecretType(h.Type) && confKeys[path+"|"+h.Type+"."+h.Name] {
 						kept = append(kept, t)
-						*heads = append(*heads, t)
 					}
 				})
 				v = ast.ArrayTerm(kept...)
@@ -602,7 +560,7 @@ func filterConfiguration(doc *Document, cfg *ast.Term, confKeys map[string]bool,
 	return ast.NewTerm(withKey(obj, "root_module", module("", root)))
 }
 
-func filterStateModule(t *ast.Term, keep map[*ast.Term]bool, heads *[]*ast.Term) *ast.Term {
+func filterStateModule(t *ast.Term, keep map[*ast.Term]bool) *ast.Term {
 	m, isObj := t.Value.(ast.Object)
 	if !isObj {
 		return t
@@ -616,7 +574,6 @@ func filterStateModule(t *ast.Term, keep map[*ast.Term]bool, heads *[]*ast.Term)
 			arr.Foreach(func(r *ast.Term) {
 				if keep[r] {
 					kept = append(kept, r)
-					*heads = append(*heads, r)
 				}
 			})
 			v = ast.ArrayTerm(kept...)
@@ -624,7 +581,7 @@ func filterStateModule(t *ast.Term, keep map[*ast.Term]bool, heads *[]*ast.Term)
 			var kids []*ast.Term
 			arr, _ := v.Value.(*ast.Array) // stateEntries checked it
 			arr.Foreach(func(c *ast.Term) {
-				kids = append(kids, filterStateModule(c, keep, heads))
+				kids = append(kids, filterStateModule(c, keep))
 			})
 			v = ast.ArrayTerm(kids...)
 		}

@@ -13,14 +13,15 @@ import (
 // `check` evaluates a large document in shards (internal/policy/shard.go),
 // and a shard needs the values of its own resources only. With Defer the
 // reader checks every rotation resource exactly as it would build it (the
-// same shapes and value errors: it is built once, then dropped), but keeps
-// its JSON bytes and a head: a small object with the fields that say which
-// resource it is and what links it to a family. Document.Build builds the
-// values of the resources a shard holds; Document.Materialize builds the
-// whole document, equal to what a read without Defer returns, for a
-// document evaluated whole. The bytes of JSON take less memory than the
-// values (an OPA object carries a hash map per object), and the values of
-// one shard at a time are live instead of all of them.
+// same shapes and value errors; the resource is read without being built
+// unless it holds a number OPA might refuse), but keeps its JSON bytes and
+// a Head: the fields that say which resource it is and what links it to a
+// family. Document.Resolve builds the values of the resources in a shard's
+// document; Document.Materialize builds the whole document, equal to what a
+// read without Defer returns, for a document evaluated whole. The bytes of
+// JSON take less memory than the values (an OPA object carries a hash map
+// per object), and the values of one shard at a time are live instead of
+// all of them.
 //
 // The value of a deferred resource in Value is a placeholder (a null term
 // of its own); Document.HeadOf gives its Head, the fields the shard plan
@@ -89,22 +90,6 @@ type deferred struct {
 // resources, and must not be evaluated before Materialize.
 func (d *Document) Deferred() bool { return d.deferred != nil }
 
-// Build returns the values of the resources whose heads are given, in the
-// same order; a term that is not a head is returned as it is. The values
-// of one call share equal parts, as those of one read do.
-func (d *Document) Build(heads []*ast.Term) []*ast.Term {
-	out := make([]*ast.Term, len(heads))
-	if d.deferred == nil {
-		copy(out, heads)
-		return out
-	}
-	b := newBuilder(nil)
-	for i, h := range heads {
-		out[i] = d.build(b, h)
-	}
-	return out
-}
-
 func (d *Document) build(b *builder, h *ast.Term) *ast.Term {
 	e, ok := d.deferred.entries[h]
 	if !ok {
@@ -119,12 +104,18 @@ func (d *Document) build(b *builder, h *ast.Term) *ast.Term {
 	return t
 }
 
-// Materialize returns the document's value with every head replaced by the
-// resource's value: what Read without Defer returns, less planned_values
-// and prior_state where Defer left them out.
-func (d *Document) Materialize() ast.Value {
+// Materialize returns the document's value with every placeholder
+// replaced by the resource's value: what Read without Defer returns, less
+// what Defer leaves out.
+func (d *Document) Materialize() ast.Value { return d.Resolve(d.Value) }
+
+// Resolve returns v, a value made of parts of the document's value (a
+// shard of it), with every placeholder replaced by the resource's value,
+// built now. The values built by one call share equal parts, as those of
+// one read do; v is returned as it is when nothing is deferred.
+func (d *Document) Resolve(v ast.Value) ast.Value {
 	if d.deferred == nil {
-		return d.Value
+		return v
 	}
 	b := newBuilder(nil)
 	var walk func(t *ast.Term) *ast.Term
@@ -157,7 +148,7 @@ func (d *Document) Materialize() ast.Value {
 		}
 		return t
 	}
-	return walk(ast.NewTerm(d.Value)).Value
+	return walk(ast.NewTerm(v)).Value
 }
 
 // deferResource checks the resource in raw as build would, keeps raw and

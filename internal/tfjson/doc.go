@@ -89,8 +89,8 @@
 // resource is checked as it would be built but kept as its JSON bytes, with
 // a Head (what the shard plan of internal/policy reads: address, type,
 // actions, the family or name value, the family references); its place in
-// Value holds a placeholder. Document.Build builds the values of one shard's
-// resources, Document.Materialize the whole value (what a read without
+// Value holds a placeholder. Document.Resolve builds the values of the
+// resources in one shard's document, Document.Materialize the whole value (what a read without
 // Defer gives, less the parts the bundle never reads: prior_state,
 // planned_values beside a resource_changes array, the configuration blocks
 // of families). The JSON of a resource takes less memory than its OPA value

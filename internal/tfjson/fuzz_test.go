@@ -141,7 +141,7 @@ func compareDeferred(t *testing.T, data []byte) {
 	// Each head, read from the JSON, is the head of the value built.
 	if doc.deferred != nil {
 		for ph, e := range doc.deferred.entries {
-			full := doc.Build([]*ast.Term{ph})[0]
+			full := ast.NewTerm(doc.Resolve(ast.NewArray(ph))).Value.(*ast.Array).Elem(0)
 			obj, ok := full.Value.(ast.Object)
 			if !ok {
 				t.Fatalf("Defer: a deferred resource builds %T", full.Value)
