@@ -384,16 +384,7 @@ type Evaluation struct {
 func (e *Engine) EvaluateWithView(ctx context.Context, doc *Document, opts EvalOptions) (*Evaluation, error) {
 	start := time.Now()
 	e.viewOnce.Do(func() {
-		query := e.query() + "\nview := [v | v := " + ViewRule + "]\n"
-		e.log.Trace("prepared view query", "query", query)
-		e.viewPQ, e.viewErr = rego.New(
-			rego.Compiler(e.compiler),
-			rego.Store(e.store),
-			rego.Query(query),
-		).PrepareForEval(ctx)
-		if e.viewErr != nil {
-			e.viewErr = fmt.Errorf("preparing the view query: %s", oneLine(e.viewErr))
-		}
+		e.viewPQ, e.viewErr = e.prepareWith(ctx, "view", "view := [v | v := "+ViewRule+"]")
 	})
 	if e.viewErr != nil {
 		return nil, e.viewErr
@@ -435,6 +426,22 @@ func materialized(doc *Document) *Document {
 	}
 	return &Document{File: doc.File, Kind: doc.Kind, FormatVersion: doc.FormatVersion, Value: doc.Materialize(),
 		Size: doc.Size, Kept: doc.Kept, ValueBytes: doc.ValueBytes, Estimate: doc.Estimate}
+}
+
+// prepareWith prepares the query of the whole policy set plus one more
+// binding (the view, the family links of a shard), named what in errors.
+func (e *Engine) prepareWith(ctx context.Context, what, binding string) (rego.PreparedEvalQuery, error) {
+	query := e.query() + "\n" + binding + "\n"
+	e.log.Trace("prepared "+what+" query", "query", query)
+	pq, err := rego.New(
+		rego.Compiler(e.compiler),
+		rego.Store(e.store),
+		rego.Query(query),
+	).PrepareForEval(ctx)
+	if err != nil {
+		return pq, fmt.Errorf("preparing the %s query: %s", what, oneLine(err))
+	}
+	return pq, nil
 }
 
 // eval runs a prepared query over doc and returns the bindings of its one

@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/rego"
 )
 
 // Sharded evaluation (docs/architecture.md, "Sharded evaluation").
@@ -654,12 +653,7 @@ func (u *unionFind) union(a, b string) {
 // family than the plan predicted.
 func (e *Engine) evaluateShards(ctx context.Context, doc *Document, plan *shardPlan) ([]Finding, []Finding, error) {
 	e.shardOnce.Do(func() {
-		query := e.query() + "\nfo := [v | v := data.rotation.lib.terraform.family_of]\n"
-		e.shardPQ, e.shardErr = rego.New(
-			rego.Compiler(e.compiler),
-			rego.Store(e.store),
-			rego.Query(query),
-		).PrepareForEval(ctx)
+		e.shardPQ, e.shardErr = e.prepareWith(ctx, "shard", "fo := [v | v := data.rotation.lib.terraform.family_of]")
 	})
 	if e.shardErr != nil {
 		return nil, nil, e.shardErr

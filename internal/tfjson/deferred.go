@@ -426,6 +426,22 @@ func scanHead(raw []byte, base int64, depth int) (Head, error) {
 		}
 		return "", nil
 	}
+	// familyAndName reads the family and name members of the object at the
+	// read position (change.after, values).
+	familyAndName := func(family, name **ast.Term, depth int) error {
+		return members(s, func(key string) error {
+			var err error
+			switch key {
+			case "family":
+				*family, err = str()
+			case "name":
+				*name, err = str()
+			default:
+				err = s.skip(depth)
+			}
+			return err
+		})
+	}
 	err := members(s, func(key string) error {
 		var err error
 		switch key {
@@ -468,18 +484,7 @@ func scanHead(raw []byte, base int64, depth int) (Head, error) {
 						return skipOr(s, e, depth+3)
 					}
 					h.After = true
-					return members(s, func(key string) error {
-						var err error
-						switch key {
-						case "family":
-							h.AfterFamily, err = str()
-						case "name":
-							h.AfterName, err = str()
-						default:
-							err = s.skip(depth + 4)
-						}
-						return err
-					})
+					return familyAndName(&h.AfterFamily, &h.AfterName, depth+4)
 				}
 				return s.skip(depth + 3)
 			})
@@ -489,18 +494,7 @@ func scanHead(raw []byte, base int64, depth int) (Head, error) {
 				return skipOr(s, e, depth+2)
 			}
 			h.Values = true
-			return members(s, func(key string) error {
-				var err error
-				switch key {
-				case "family":
-					h.ValuesFamily, err = str()
-				case "name":
-					h.ValuesName, err = str()
-				default:
-					err = s.skip(depth + 3)
-				}
-				return err
-			})
+			return familyAndName(&h.ValuesFamily, &h.ValuesName, depth+3)
 		case "expressions":
 			h.Refs, h.RefsState = nil, 0
 			if c, e := s.next(); e != nil || c != '{' {
