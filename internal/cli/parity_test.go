@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy/policytest"
 )
 
 const repoRoot = "../.."
@@ -215,6 +216,12 @@ func TestConftestParity(t *testing.T) {
 		{name: "hand-made/allowed_owners", input: clean, params: map[string]any{"allowed_owners": []any{"team-a"}}},
 		{name: "hand-made/factor", input: rot020, params: map[string]any{"overlap_cache_factor": 0.25}},
 		{name: "hand-made/custom-policy", input: clean, extra: customPolicy(t, tmp), params: map[string]any{"acme_prefix": "team-"}},
+		// More families than a shard holds: check reads it deferred and
+		// evaluates it in shards (internal/policy/shard.go).
+		{name: "hand-made/shards", input: manyFamilies(t, tmp)},
+		{name: "hand-made/shards-waived", input: manyFamilies(t, tmp), params: map[string]any{"waivers": []any{
+			map[string]any{"rule": "ROT050", "resource": "rotation_secret.f1*", "reason": "INC-1", "approver": "team-a", "expires": "2099-01-01"},
+		}}},
 	}
 	fixtures, expected := fixtureCases(t)
 	if len(fixtures) == 0 {
@@ -262,6 +269,20 @@ func TestConftestParity(t *testing.T) {
 			}
 		})
 	}
+}
+
+// manyFamilies writes a plan of 250 families (three shards of check's
+// default size), some of them with findings: a short overlap (ROT020), no
+// change window (ROT041), material in state (ROT050).
+func manyFamilies(t *testing.T, dir string) string {
+	t.Helper()
+	fams := policytest.Families(250)
+	for i := range fams {
+		fams[i].Overlap = map[bool]string{true: "30m"}[i%7 == 0]
+		fams[i].NoChangeWindow = i%11 == 0
+		fams[i].StateMaterial = i%13 == 0
+	}
+	return writeFile(t, dir, "many.json", policytest.Plan(fams...))
 }
 
 func compare(t *testing.T, what string, want, got verdict) {
