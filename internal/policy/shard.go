@@ -115,15 +115,15 @@ func planShards(doc *Document, size int) (*shardPlan, bool) {
 
 	// The records, by address; a duplicate address is an error the whole
 	// evaluation reports.
-	records := map[string]int{}
-	for i, e := range p.entries {
+	records := map[string]bool{}
+	for _, e := range p.entries {
 		if !e.res.record {
 			continue
 		}
-		if _, dup := records[e.res.address]; dup {
+		if records[e.res.address] {
 			return nil, false
 		}
-		records[e.res.address] = i
+		records[e.res.address] = true
 	}
 	fams, ok := indexFamilies(p.entries)
 	if !ok {
@@ -478,11 +478,13 @@ func (x *familyIndex) predict(s shardResource, refs []string) (string, bool) {
 	return "", true
 }
 
-// input builds the document of shard i: the top-level keys of doc, with the
-// resource lists holding only the shard's entries and the configuration
-// only the blocks of its secrets. The resources of a deferred document
-// (tfjson.ReadOptions.Defer) are built here, for this shard only.
-func (p *shardPlan) input(doc *Document, i int) ast.Value {
+// input builds the document of shard i: the document's top-level keys,
+// with the resource lists holding only the shard's entries and the
+// configuration only the blocks of its secrets. The resources of a
+// deferred document (tfjson.ReadOptions.Defer) are built here, for this
+// shard only.
+func (p *shardPlan) input(i int) ast.Value {
+	doc := p.doc
 	top, _ := doc.Value.(ast.Object) // planShards checked it
 	keep := map[*ast.Term]bool{}
 	confKeys := map[string]bool{}
@@ -719,7 +721,7 @@ feed:
 }
 
 func (e *Engine) evaluateShard(ctx context.Context, doc *Document, plan *shardPlan, i int) ([]Finding, []Finding, error) {
-	sub := &Document{File: doc.File, Kind: doc.Kind, FormatVersion: doc.FormatVersion, Value: plan.input(doc, i)}
+	sub := &Document{File: doc.File, Kind: doc.Kind, FormatVersion: doc.FormatVersion, Value: plan.input(i)}
 	bindings, err := e.eval(ctx, e.shardPQ, sub)
 	if err != nil {
 		return nil, nil, err
