@@ -230,47 +230,43 @@ func (p *shardPlan) stateEntries(root ast.Object) bool {
 			return
 		}
 		module, _ := str(get(m, "address"))
-		if rs := get(m, "resources"); rs != nil {
-			arr, isArr := rs.Value.(*ast.Array)
-			if !isArr {
+		arr, isArr := arrayMember(m, "resources")
+		if !isArr {
+			ok = false
+			return
+		}
+		arr.Foreach(func(t *ast.Term) {
+			h, isRes := p.doc.HeadOf(t)
+			if !isRes {
 				ok = false
 				return
 			}
-			arr.Foreach(func(t *ast.Term) {
-				h, isRes := p.doc.HeadOf(t)
-				if !isRes {
-					ok = false
-					return
-				}
-				if !isRotationType(h.Type) || h.Mode != "managed" {
-					return
-				}
-				if h.Address == "" {
-					ok = false
-					return
-				}
-				res := shardResource{address: h.Address, module: module, typ: h.Type, rname: h.Name, record: true}
-				if h.Values {
-					res.value = h.ValuesFamily
-					if h.Type == familyType {
-						res.value = h.ValuesName
-					}
-				}
-				p.entries = append(p.entries, shardEntry{res: res, term: t})
-			})
-		}
-		if cm := get(m, "child_modules"); cm != nil {
-			arr, isArr := cm.Value.(*ast.Array)
-			if !isArr {
+			if !isRotationType(h.Type) || h.Mode != "managed" {
+				return
+			}
+			if h.Address == "" {
 				ok = false
 				return
 			}
-			arr.Foreach(func(t *ast.Term) {
-				if child, isObj := t.Value.(ast.Object); isObj {
-					visit(child, depth+1)
+			res := shardResource{address: h.Address, module: module, typ: h.Type, rname: h.Name, record: true}
+			if h.Values {
+				res.value = h.ValuesFamily
+				if h.Type == familyType {
+					res.value = h.ValuesName
 				}
-			})
+			}
+			p.entries = append(p.entries, shardEntry{res: res, term: t})
+		})
+		kids, isArr := arrayMember(m, "child_modules")
+		if !isArr {
+			ok = false
+			return
 		}
+		kids.Foreach(func(t *ast.Term) {
+			if child, isObj := t.Value.(ast.Object); isObj {
+				visit(child, depth+1)
+			}
+		})
 	}
 	visit(root, 0)
 	return ok
@@ -311,29 +307,27 @@ func configRefs(doc *Document, top ast.Object) (map[string][]string, bool) {
 			ok = false
 			return
 		}
-		if rs := get(m, "resources"); rs != nil {
-			arr, isArr := rs.Value.(*ast.Array)
-			if !isArr {
+		arr, isArr := arrayMember(m, "resources")
+		if !isArr {
+			ok = false
+			return
+		}
+		arr.Foreach(func(t *ast.Term) {
+			h, isRes := doc.HeadOf(t)
+			if !isRes {
 				ok = false
 				return
 			}
-			arr.Foreach(func(t *ast.Term) {
-				h, isRes := doc.HeadOf(t)
-				if !isRes {
-					ok = false
-					return
-				}
-				if !isSecretType(h.Type) {
-					return
-				}
-				key := path + "|" + h.Type + "." + h.Name
-				if _, dup := refs[key]; dup || h.Name == "" || h.RefsState == 2 {
-					ok = false
-					return
-				}
-				refs[key] = append([]string{}, h.Refs...)
-			})
-		}
+			if !isSecretType(h.Type) {
+				return
+			}
+			key := path + "|" + h.Type + "." + h.Name
+			if _, dup := refs[key]; dup || h.Name == "" || h.RefsState == 2 {
+				ok = false
+				return
+			}
+			refs[key] = append([]string{}, h.Refs...)
+		})
 		if mc := get(m, "module_calls"); mc != nil {
 			calls, isObj := mc.Value.(ast.Object)
 			if !isObj {
@@ -592,6 +586,17 @@ func filterStateModule(t *ast.Term, keep map[*ast.Term]bool) *ast.Term {
 }
 
 // Small helpers over OPA values.
+
+// arrayMember is the array at key of o: empty when o has no key, not ok
+// when the value is not an array.
+func arrayMember(o ast.Object, key string) (*ast.Array, bool) {
+	t := get(o, key)
+	if t == nil {
+		return ast.NewArray(), true
+	}
+	a, ok := t.Value.(*ast.Array)
+	return a, ok
+}
 
 func get(o ast.Object, key string) *ast.Term { return o.Get(ast.InternedTerm(key)) }
 
