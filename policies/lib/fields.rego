@@ -13,19 +13,35 @@ value(r, path) := object.get(r.values, path, null)
 unknown(r, path) if _unknown_below(r.unknown[path[0]], path)
 
 # _unknown_below(u, path): u (after_unknown at path[0]) marks path or a prefix
-# of it unknown. Most lookups end at path[0], which after_unknown lacks.
-_unknown_below(true, _)
-
-_unknown_below(u, path) if u[path[1]] == true
-
-_unknown_below(u, path) if u[path[1]][path[2]] == true
-
-_unknown_below(u, path) if u[path[1]][path[2]][path[3]] == true
-
+# of it unknown. Most lookups end at path[0], which after_unknown lacks, or
+# at path[1]. Each step is one definition with an else branch: the first
+# that holds ends the call (a function of several definitions evaluates
+# every one of them), and a key after_unknown lacks ends it at once.
 _unknown_below(u, path) if {
+	u == true
+} else if {
+	_unknown_below1(u[path[1]], path)
+}
+
+_unknown_below1(u, path) if {
+	u == true
+} else if {
+	_unknown_below2(u[path[2]], path)
+}
+
+_unknown_below2(u, path) if {
+	u == true
+} else if {
+	_unknown_below3(u[path[3]], path)
+}
+
+# u is after_unknown at path[0..3]: a longer prefix of path.
+_unknown_below3(u, path) if {
+	u == true
+} else if {
 	count(path) > 4
 	some n in numbers.range(4, count(path) - 1)
-	object.get(u, array.slice(path, 1, n + 1), false) == true
+	object.get(u, array.slice(path, 4, n + 1), false) == true
 }
 
 # sensitive(r, path) holds when the plan or state marks the value at path
@@ -38,18 +54,25 @@ _unknown_below(u, path) if {
 # marked_keys, so an attribute without marks, the common case, costs one set
 # lookup; a hand-made record without marked_keys takes the full lookup.
 sensitive(r, path) if {
+	_may_be_marked(r, path[0])
+	marked(r.sensitive, path)
+}
+
+_may_be_marked(r, k) if {
+	r.marked_keys[k]
+} else if {
+	r.marked_keys["*"]
+} else if {
 	not r.marked_keys
-	marked(r.sensitive, path)
 }
 
-sensitive(r, path) if {
-	_may_be_marked(r.marked_keys, path[0])
-	marked(r.sensitive, path)
+# _unmarked(r, k): the reader's record r has no mark at or below its
+# attribute k, the common case (false for a hand-made record).
+_unmarked(r, k) if {
+	keys := r.marked_keys
+	not keys[k]
+	not keys["*"]
 }
-
-_may_be_marked(keys, k) if keys[k]
-
-_may_be_marked(keys, _) if keys["*"]
 
 # marked(marks, path): marks (after_sensitive, before_sensitive or
 # sensitive_values) mark the value at path, a prefix of it, or something
@@ -97,7 +120,15 @@ defaults := {
 #   {"state": "null"}                       not set and no default
 #   {"state": "known", "value": v}          set (or defaulted)
 # A known value marked sensitive carries "sensitive": true (see sensitive()).
-field(r, path) := {"state": "unknown"} if {
+#
+# The first branch is the common case, answered in a few steps: nothing
+# about the attribute is unknown or marked, and the value is set.
+field(r, path) := {"state": "known", "value": v} if {
+	not unknown(r, path)
+	_unmarked(r, path[0])
+	v := object.get(r.values, path, null)
+	v != null
+} else := {"state": "unknown"} if {
 	unknown(r, path)
 } else := _known(r, path, v) if {
 	v := value(r, path)
@@ -131,9 +162,9 @@ _dur(f) := {"state": "known", "value": f.value, "seconds": n} if {
 
 # Duration strings repeat (every secret says "30d"), so each distinct one of
 # the input is parsed once per evaluation.
-_seconds(v) := _parsed[v]
-
-_seconds(v) := duration.seconds(v) if not _parsed[v]
+_seconds(v) := n if {
+	n := _parsed[v]
+} else := duration.seconds(v)
 
 _parsed := {v: n |
 	some v in _duration_strings

@@ -11,7 +11,7 @@ path_string(path) := trim_prefix(concat("", [_path_part(p) | some p in path]), "
 
 _path_part(p) := sprintf("[%d]", [p]) if is_number(p)
 
-_path_part(p) := sprintf(".%s", [p]) if is_string(p)
+else := sprintf(".%s", [p]) if is_string(p)
 
 # ---------------------------------------------------------------------------
 # Values in messages
@@ -24,13 +24,13 @@ sensitive_text := "(sensitive)"
 # where a string belongs, and Go's %q would print a number as a character.
 quote(v) := sprintf("%q", [v]) if is_string(v)
 
-quote(v) := json.marshal(v) if not is_string(v)
+else := json.marshal(v)
 
 # plain(v) is a value as it reads in a sentence: a string as it is,
 # anything else as JSON.
 plain(v) := v if is_string(v)
 
-plain(v) := json.marshal(v) if not is_string(v)
+else := json.marshal(v)
 
 # shown(f) is the value of field f (from field() or dur()) quoted for a
 # message, or "(sensitive)" when the input marks it sensitive.
@@ -61,15 +61,15 @@ else := duration.format(seconds)
 # reason(path, f) says why field f (from field() or dur()) at path cannot
 # be checked: "schedule.ttl is unknown until apply". Undefined for a known
 # value.
+#
+# reason(), reason_of() and the other helpers below with several cases are
+# one definition with else branches: a function of several definitions
+# evaluates every one of them on every call.
 reason(path, f) := sprintf("%s is unknown until apply", [path_string(path)]) if {
 	f.state == "unknown"
-}
-
-reason(path, f) := sprintf("%s %s is not a duration (%s)", [path_string(path), shown(f), duration.pattern]) if {
+} else := sprintf("%s %s is not a duration (%s)", [path_string(path), shown(f), duration.pattern]) if {
 	f.state == "invalid"
-}
-
-reason(path, f) := sprintf("%s is not set", [path_string(path)]) if {
+} else := sprintf("%s is not set", [path_string(path)]) if {
 	f.state == "null"
 }
 
@@ -78,13 +78,9 @@ reason(path, f) := sprintf("%s is not set", [path_string(path)]) if {
 # unknown until apply".
 reason_of(r, path, f) := sprintf("%s of %s is unknown until apply", [path_string(path), r.address]) if {
 	f.state == "unknown"
-}
-
-reason_of(r, path, f) := sprintf("%s of %s %s is not a duration (%s)", [path_string(path), r.address, shown(f), duration.pattern]) if {
+} else := sprintf("%s of %s %s is not a duration (%s)", [path_string(path), r.address, shown(f), duration.pattern]) if {
 	f.state == "invalid"
-}
-
-reason_of(r, path, f) := sprintf("%s of %s is not set", [path_string(path), r.address]) if {
+} else := sprintf("%s of %s is not set", [path_string(path), r.address]) if {
 	f.state == "null"
 }
 
@@ -129,6 +125,6 @@ unchecked_gap(rule, g) := unchecked_text(rule, g.address, g.reason)
 # ---------------------------------------------------------------------------
 
 # family_note(s) names the family whose values a rule used for s.
-family_note(s) := sprintf("family %s", [family_of[s.address]])
-
-family_note(s) := sprintf("no family found, so classification %s", [defaults.classification]) if not family_of[s.address]
+family_note(s) := sprintf("family %s", [f]) if {
+	f := family_of[s.address]
+} else := sprintf("no family found, so classification %s", [defaults.classification])
