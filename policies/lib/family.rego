@@ -12,6 +12,14 @@ package rotation.lib.terraform
 
 family_of := {a: f | some a, s in secrets; f := _resolve(s, _targets(s))}
 
+# members are the addresses of each family's secrets and schedules, by the
+# family's address, grouped in one pass (a scan of family_of per family
+# would be quadratic). A rule that judges a family's values for each of its
+# secrets walks the families with something to say and their members.
+members[fa] contains a if {
+	some a, fa in family_of
+}
+
 # Family addresses grouped by name, by configuration resource, and by
 # configuration resource and name. Every lookup below goes through these
 # maps, so matching N secrets to N families stays linear, also when the

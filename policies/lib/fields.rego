@@ -66,14 +66,6 @@ _may_be_marked(r, k) if {
 	not r.marked_keys
 }
 
-# _unmarked(r, k): the reader's record r has no mark at or below its
-# attribute k, the common case (false for a hand-made record).
-_unmarked(r, k) if {
-	keys := r.marked_keys
-	not keys[k]
-	not keys["*"]
-}
-
 # marked(marks, path): marks (after_sensitive, before_sensitive or
 # sensitive_values) mark the value at path, a prefix of it, or something
 # below it. Most lookups end at path[0], which the marks lack.
@@ -124,8 +116,7 @@ defaults := {
 # The first branch is the common case, answered in a few steps: nothing
 # about the attribute is unknown or marked, and the value is set.
 field(r, path) := {"state": "known", "value": v} if {
-	not unknown(r, path)
-	_unmarked(r, path[0])
+	r.plain_keys[path[0]]
 	v := object.get(r.values, path, null)
 	v != null
 } else := {"state": "unknown"} if {
@@ -196,6 +187,37 @@ _duration_strings contains v if {
 # secret many times, so they are computed once per evaluation.
 sdur(s, path) := sched[s.address][path[1]]
 
-sched := {a: {k: dur(s, ["schedule", k]) | some k in _schedule_keys} | some a, s in secrets}
+sched := {a: {k: _sched_dur(s, k) | some k in _schedule_keys} | some a, s in secrets}
+
+# _sched_dur(s, k) is dur(s, ["schedule", k]). In a plan, after_unknown
+# mentions the schedule block of every secret (its change window's days),
+# so field() takes its full lookup for every duration; this answers a set
+# duration without a mark or an unknown marker in a few steps instead.
+_sched_dur(s, k) := _dur({"state": "known", "value": v}) if {
+	_schedule_unmarked(s)
+	u := object.get(s.unknown, "schedule", {})
+	is_object(u)
+	object.get(u, k, false) == false
+	v := object.get(s.values, ["schedule", k], null)
+	v != null
+} else := dur(s, ["schedule", k])
+
+# No mark at or below the schedule block of s (a reader's record).
+_schedule_unmarked(s) if {
+	keys := s.marked_keys
+	not keys.schedule
+	not keys["*"]
+}
+
+# sched_gaps are the schedule durations the rules cannot check, by secret
+# (or schedule) and key: {address: {key: reason()}}, for a duration unknown
+# until apply, not set or not a duration; a secret whose five durations
+# are known is absent. The rules' gaps come from here, so a plan whose
+# durations are known pays for them once per secret, not once per rule.
+sched_gaps := {a: gaps |
+	some a, ds in sched
+	gaps := {k: reason(["schedule", k], d) | some k, d in ds; d.state != "known"}
+	count(gaps) > 0
+}
 
 _schedule_keys := ["period", "overlap", "propagation", "ttl", "jitter"]

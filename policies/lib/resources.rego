@@ -43,12 +43,17 @@ _record(address, module, r, change) := {
 	"module": _string_or_empty(module),
 	"type": r.type,
 	"rname": r.name,
-	"values": _object_or_empty(object.get(change, "after", {})),
-	"unknown": _object_or_empty(object.get(change, "after_unknown", {})),
+	"values": values,
+	"unknown": unknown,
 	"before": object.get(change, "before", null),
 	"sensitive": object.get(change, "after_sensitive", {}),
 	"before_sensitive": object.get(change, "before_sensitive", {}),
-	"marked_keys": _marked_keys(object.get(change, "after_sensitive", {})),
+	"marked_keys": marked_keys,
+	"plain_keys": _plain_keys(values, unknown, marked_keys),
+} if {
+	values := _object_or_empty(object.get(change, "after", {}))
+	unknown := _object_or_empty(object.get(change, "after_unknown", {}))
+	marked_keys := _marked_keys(object.get(change, "after_sensitive", {}))
 }
 
 # _marked_keys(marks) are the top-level attributes marks (after_sensitive or
@@ -60,6 +65,16 @@ _record(address, module, r, change) := {
 _marked_keys(marks) := {p[0] | walk(marks, [p, true]); count(p) > 0} if is_object(marks)
 
 else := {"*"}
+
+# _plain_keys(values, unknown, marked_keys) are the attributes set in values
+# that after_unknown does not mention and no mark is at or below, computed
+# with three set operations per resource: field() answers an attribute of
+# this set in a few steps, the common case. An attribute after_unknown
+# mentions only to say that nothing in it is unknown (a block of known
+# values) takes the full lookup, which says the same.
+_plain_keys(values, unknown, marked_keys) := set() if {
+	marked_keys["*"]
+} else := (object.keys(values) - object.keys(unknown)) - marked_keys
 
 # removals are the secrets and schedules a plan deletes (plan -destroy, a
 # resource gone from the configuration, a for_each key renamed without a

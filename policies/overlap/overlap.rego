@@ -55,15 +55,27 @@ _required(f) := {"cache": cache, "fields": _longest_fields(f, cache), "artifact"
 # longest cache is shown as "(sensitive)" when one of them is marked).
 _longest_fields(f, cache) := [c.cache | some c in _consumers_of[f.address]; c.cache.seconds == cache]
 
-# Why the required overlap of f cannot be computed: gaps for secret s.
-_required_gaps(s, f) := _consumers_gaps(s, f) | {tf.gap(s.address, why) |
-	why := tf.reason_of(f, ["artifact_lifetime"], tf.dur(f, ["artifact_lifetime"]))
+# Why the required overlap of a family cannot be computed (reason_of()
+# texts), by family address, computed once per family; a family whose
+# inputs are known is absent. ROT020 reports them for each of the family's
+# secrets.
+_required_whys[fa] := whys if {
+	some fa, f in tf.families
+	whys := _consumers_whys(f) | _artifact_whys(f)
+	count(whys) > 0
 }
 
-_consumers_gaps(s, f) := {tf.gap(s.address, tf.reason_of(f, ["consumer"], {"state": "unknown"}))} if {
+_artifact_whys(f) := {why |
+	artifact := tf.dur(f, ["artifact_lifetime"])
+	artifact.state != "known"
+	why := tf.reason_of(f, ["artifact_lifetime"], artifact)
+}
+
+_consumers_whys(f) := {tf.reason_of(f, ["consumer"], {"state": "unknown"})} if {
 	tf.unknown(f, ["consumer"])
-} else := {tf.gap(s.address, why) |
+} else := {why |
 	some c in _consumers_of[f.address]
+	c.cache.state != "known"
 	why := tf.reason_of(f, array.concat(c.path, ["cache_ttl"]), c.cache)
 }
 
@@ -162,13 +174,14 @@ _warn contains msg if {
 	some msg in _rot020_unchecked
 }
 
-_rot020_gaps contains tf.gap(s.address, tf.reason(_overlap, tf.sdur(s, _overlap))) if {
-	some s in tf.secrets
+_rot020_gaps contains tf.gap(a, gaps.overlap) if {
+	some a, gaps in tf.sched_gaps
 }
 
-_rot020_gaps contains g if {
-	some s in tf.secrets
-	some g in _required_gaps(s, _family(s))
+_rot020_gaps contains tf.gap(a, why) if {
+	some fa, whys in _required_whys
+	some a in tf.members[fa]
+	some why in whys
 }
 
 _rot020_unchecked contains msg if {
@@ -259,22 +272,33 @@ _warn contains msg if {
 	msg := tf.unchecked_gap("ROT021", g)
 }
 
-_rot021_gaps contains tf.gap(s.address, tf.reason(_propagation, tf.sdur(s, _propagation))) if {
-	some s in tf.secrets
+_rot021_gaps contains tf.gap(a, gaps.propagation) if {
+	some a, gaps in tf.sched_gaps
 }
 
-_rot021_gaps contains tf.gap(s.address, tf.reason_of(f, ["consumer"], {"state": "unknown"})) if {
-	some s in tf.secrets
-	f := _family(s)
-	tf.unknown(f, ["consumer"])
+_rot021_gaps contains tf.gap(a, why) if {
+	some fa, whys in _validator_whys
+	some a in tf.members[fa]
+	some why in whys
 }
 
-_rot021_gaps contains tf.gap(s.address, tf.reason_of(f, array.concat(c.path, [field[0]]), field[1])) if {
-	some s in tf.secrets
-	f := _family(s)
+# Why the validators' caches of a family cannot be compared (reason_of()
+# texts), by family address, computed once per family; a family whose
+# consumer list and validators' roles and caches are known is absent.
+_validator_whys[fa] := whys if {
+	some fa, f in tf.families
+	whys := _consumer_list_whys(f) | _validator_field_whys(f)
+	count(whys) > 0
+}
+
+_consumer_list_whys(f) := {tf.reason_of(f, ["consumer"], {"state": "unknown"}) | tf.unknown(f, ["consumer"])}
+
+_validator_field_whys(f) := {why |
 	some c in _consumers_of[f.address]
 	_maybe_validator(c)
 	some field in [["role", c.role], ["cache_ttl", c.cache]]
+	field[1].state != "known"
+	why := tf.reason_of(f, array.concat(c.path, [field[0]]), field[1])
 }
 
 # A consumer's name for a message: quoted, "(sensitive)" or "(unnamed)".
@@ -352,8 +376,8 @@ _warn contains msg if {
 	msg := tf.unchecked_gap("ROT022", g)
 }
 
-_rot022_gaps contains tf.gap(s.address, tf.reason(_overlap, tf.sdur(s, _overlap))) if {
-	some s in tf.secrets
+_rot022_gaps contains tf.gap(a, gaps.overlap) if {
+	some a, gaps in tf.sched_gaps
 }
 
 # ---------------------------------------------------------------------------
@@ -482,13 +506,14 @@ _warn contains msg if {
 # ROT023
 
 _rot023 contains {"s": s, "msg": msg} if {
-	some s in tf.secrets
-	prop := tf.sdur(s, _propagation)
-	overlap := tf.sdur(s, _overlap)
-	period := tf.sdur(s, _period)
-	every d in [prop, overlap, period] {
-		d.state == "known"
-	}
+	some a, ds in tf.sched
+	prop := ds.propagation
+	prop.state == "known"
+	overlap := ds.overlap
+	overlap.state == "known"
+	period := ds.period
+	period.state == "known"
+	s := tf.secrets[a]
 	busy := prop.seconds + overlap.seconds
 	busy >= period.seconds
 	msg := sprintf("ROT023 %s: propagation %s + overlap %s = %s is not shorter than period %s: %s", [s.address, tf.text(prop), tf.text(overlap), tf.sum_text([prop, overlap], busy), tf.text(period), _rot023_effect[s.type]])
@@ -575,7 +600,8 @@ _rot023_only_warns(g) if g.type == "rotation_secret"
 
 _rot023_only_warns(_) if not tf.refuse_unknown
 
-_rot023_gaps contains object.union(tf.gap(s.address, tf.reason(path, tf.sdur(s, path))), {"type": s.type}) if {
-	some s in tf.secrets
-	some path in [_propagation, _overlap, _period]
+_rot023_gaps contains {"address": a, "reason": why, "type": tf.secrets[a].type} if {
+	some a, gaps in tf.sched_gaps
+	some k in ["propagation", "overlap", "period"]
+	why := gaps[k]
 }

@@ -354,13 +354,7 @@ _rot013_unchecked contains msg if {
 _validator_roles := {"validator", "both"}
 
 # The secrets and schedules of each family, by the family's address.
-_credentials_of := {fa: sort([a | some a in members]) | some fa, members in _members}
-
-# The addresses of each family's secrets and schedules, grouped in one pass
-# (a scan of family_of per family would be quadratic).
-_members[fa] contains a if {
-	some a, fa in tf.family_of
-}
+_credentials_of := {fa: sort([a | some a in members]) | some fa, members in tf.members}
 
 # The roles of a family's consumers, each a field (role defaults to
 # validator).

@@ -114,10 +114,9 @@ _warn contains msg if {
 	some msg in _rot001_unchecked
 }
 
-_rot001_gaps contains tf.gap(s.address, tf.reason(_ttl, ttl)) if {
-	some s in tf.secrets
-	ttl := tf.sdur(s, _ttl)
-	ttl.state in {"unknown", "invalid"}
+_rot001_gaps contains tf.gap(a, gaps.ttl) if {
+	some a, gaps in tf.sched_gaps
+	tf.sched[a].ttl.state in {"unknown", "invalid"}
 }
 
 _rot001_gaps contains tf.gap(s.address, tf.reason_of(f, ["classification"], tf.classification(s))) if {
@@ -159,14 +158,18 @@ _deny contains msg if {
 }
 
 _rot002_deny contains msg if {
-	some s in tf.secrets
-	[p, per, o, ttl] := [d | some path in _lifetime; d := tf.sdur(s, path)]
-	every d in [p, per, o, ttl] {
-		d.state == "known"
-	}
+	some a, ds in tf.sched
+	p := ds.propagation
+	p.state == "known"
+	per := ds.period
+	per.state == "known"
+	o := ds.overlap
+	o.state == "known"
+	ttl := ds.ttl
+	ttl.state == "known"
 	need := (p.seconds + per.seconds) + o.seconds
 	need > ttl.seconds
-	msg := sprintf("ROT002 %s: propagation %s + period %s + overlap %s = %s exceeds ttl %s", [s.address, tf.text(p), tf.text(per), tf.text(o), tf.sum_text([p, per, o], need), tf.text(ttl)])
+	msg := sprintf("ROT002 %s: propagation %s + period %s + overlap %s = %s exceeds ttl %s", [a, tf.text(p), tf.text(per), tf.text(o), tf.sum_text([p, per, o], need), tf.text(ttl)])
 }
 
 # METADATA
@@ -206,9 +209,10 @@ _warn contains msg if {
 	msg := tf.unchecked_gap("ROT002", g)
 }
 
-_rot002_gaps contains tf.gap(s.address, tf.reason(path, tf.sdur(s, path))) if {
-	some s in tf.secrets
+_rot002_gaps contains tf.gap(a, why) if {
+	some a, gaps in tf.sched_gaps
 	some path in _lifetime
+	why := gaps[path[1]]
 }
 
 # ---------------------------------------------------------------------------
