@@ -8,8 +8,9 @@
 # a state), before (the prior values, null on create and for a state),
 # sensitive (after_sensitive of a plan, sensitive_values of planned values
 # and states: the same shape as values, true where a value is marked
-# sensitive), before_sensitive and marked_keys (the top-level attributes
-# with a mark at or below them).
+# sensitive), before_sensitive, marked_keys (the top-level attributes with
+# a mark at or below them) and plain_keys (the attributes set, with no mark
+# at or below them and not mentioned by after_unknown).
 package rotation.lib.terraform
 
 resources := {rc.address: _record(rc.address, object.get(rc, "module_address", ""), rc, rc.change) |

@@ -19,10 +19,12 @@
 #     terraform.rego  resource types, the kind of input, value coercions
 #     resources.rego  the rotation resources of the input, as records
 #     modules.rego    the module trees of values and of the configuration
-#     fields.rego     values, unknowns, provider defaults, durations
+#     fields.rego     values, unknowns, provider defaults, durations, the
+#                     schedule durations of every secret (sched, sched_gaps)
 #     messages.rego   attribute paths and "could not be checked" messages
 #     versions.rego   versions (slots) of a secret (schedule), prior statuses
-#     family.rego     the family of each secret, its classification
+#     family.rego     the family of each secret, each family's members, the
+#                     classification
 #     clock.rego      the instant the time-based rules evaluate at
 #     providers.rego  configurations of the rotation provider
 package rotation.lib.terraform
