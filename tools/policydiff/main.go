@@ -28,6 +28,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -72,17 +73,30 @@ func main() {
 	if err != nil {
 		fail("%v", err)
 	}
-	ctx := context.Background()
+	diffs, err := compare(context.Background(), baseDir, nextDir, docs, *out, os.Stdout)
+	if err != nil {
+		fail("%v", err)
+	}
+	fmt.Printf("policydiff: %d inputs x %d parameter sets, %d differ\n", len(docs), len(paramSets), diffs)
+	if diffs > 0 {
+		os.Exit(1)
+	}
+}
+
+// compare evaluates both bundles on every input under every parameter set
+// and returns how many evaluations differ; the first five are written to
+// out (both results and the input) and named on w.
+func compare(ctx context.Context, baseDir, nextDir string, docs []input, out string, w io.Writer) (int, error) {
 	bq, err := prepare(ctx, baseDir)
 	if err != nil {
-		fail("loading %s: %v", *base, err)
+		return 0, fmt.Errorf("loading %s: %w", baseDir, err)
 	}
 	nq, err := prepare(ctx, nextDir)
 	if err != nil {
-		fail("loading %s: %v", *next, err)
+		return 0, fmt.Errorf("loading %s: %w", nextDir, err)
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		fail("%v", err)
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return 0, err
 	}
 	diffs := 0
 	for _, d := range docs {
@@ -93,18 +107,17 @@ func main() {
 			}
 			diffs++
 			if diffs <= 5 {
-				stem := filepath.Join(*out, fmt.Sprintf("diff-%d", diffs))
-				write(stem+"-base.json", a)
-				write(stem+"-next.json", b)
-				write(stem+"-input.json", d.doc)
-				fmt.Printf("differs: %s with params %s (%s-{base,next,input}.json)\n", d.name, paramSets[i], stem)
+				stem := filepath.Join(out, fmt.Sprintf("diff-%d", diffs))
+				for suffix, v := range map[string]any{"-base.json": a, "-next.json": b, "-input.json": d.doc} {
+					if err := write(stem+suffix, v); err != nil {
+						return diffs, err
+					}
+				}
+				fmt.Fprintf(w, "differs: %s with params %s (%s-{base,next,input}.json)\n", d.name, paramSets[i], stem)
 			}
 		}
 	}
-	fmt.Printf("policydiff: %d inputs x %d parameter sets, %d differ\n", len(docs), len(paramSets), diffs)
-	if diffs > 0 {
-		os.Exit(1)
-	}
+	return diffs, nil
 }
 
 // fail reports a usage or load error and exits 2.
@@ -171,11 +184,12 @@ func evaluate(ctx context.Context, pq rego.PreparedEvalQuery, doc any) any {
 	return b
 }
 
-func write(path string, v any) {
-	b, _ := json.MarshalIndent(v, "", "  ")
-	if err := os.WriteFile(path, b, 0o644); err != nil {
-		fail("%v", err)
+func write(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
 	}
+	return os.WriteFile(path, b, 0o644)
 }
 
 type input struct {
