@@ -146,6 +146,8 @@ classification(s) := classifications[s.address]
 
 classifications := {a: _classification(s) | some a, s in secrets}
 
-_classification(s) := field(families[family_of[s.address]], ["classification"])
-
-_classification(s) := {"state": "known", "value": defaults.classification, "no_family": true} if not family_of[s.address]
+_classification(s) := field(f, ["classification"]) if {
+	f := families[family_of[s.address]]
+} else := {"state": "known", "value": defaults.classification, "no_family": true} if {
+	not family_of[s.address]
+}

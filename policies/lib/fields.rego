@@ -187,27 +187,32 @@ _duration_strings contains v if {
 # secret many times, so they are computed once per evaluation.
 sdur(s, path) := sched[s.address][path[1]]
 
-sched := {a: {k: _sched_dur(s, k) | some k in _schedule_keys} | some a, s in secrets}
+sched := {a: _sched(s) | some a, s in secrets}
 
-# _sched_dur(s, k) is dur(s, ["schedule", k]). In a plan, after_unknown
-# mentions the schedule block of every secret (its change window's days),
-# so field() takes its full lookup for every duration; this answers a set
-# duration without a mark or an unknown marker in a few steps instead.
-_sched_dur(s, k) := _dur({"state": "known", "value": v}) if {
-	_schedule_unmarked(s)
-	u := object.get(s.unknown, "schedule", {})
-	is_object(u)
-	object.get(u, k, false) == false
-	v := object.get(s.values, ["schedule", k], null)
-	v != null
-} else := dur(s, ["schedule", k])
-
-# No mark at or below the schedule block of s (a reader's record).
-_schedule_unmarked(s) if {
+# _sched(s) is {key: dur(s, ["schedule", key])} for the five durations. In
+# a plan, after_unknown mentions the schedule block of every secret (its
+# change window's days), so field() would take its full lookup for every
+# duration. When nothing at or below the block is marked and after_unknown
+# names none of the five keys, each duration is its value (or the
+# provider's default) and is resolved from the value alone: the same
+# "30d" of many secrets is resolved once.
+_sched(s) := {k: _plain_dur(k, object.get(s.values, ["schedule", k], null)) | some k in _schedule_keys} if {
 	keys := s.marked_keys
 	not keys.schedule
 	not keys["*"]
-}
+	u := object.get(s.unknown, "schedule", {})
+	is_object(u)
+	count(object.keys(u) & _schedule_key_set) == 0
+} else := {k: dur(s, ["schedule", k]) | some k in _schedule_keys}
+
+_schedule_key_set := {k | some k in _schedule_keys}
+
+# dur() of the duration k whose value is v, neither marked nor unknown.
+_plain_dur(k, v) := _dur({"state": "known", "value": v}) if {
+	v != null
+} else := _dur({"state": "known", "value": d}) if {
+	d := defaults[k]
+} else := {"state": "null"}
 
 # sched_gaps are the schedule durations the rules cannot check, by secret
 # (or schedule) and key: {address: {key: reason()}}, for a duration unknown

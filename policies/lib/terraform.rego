@@ -54,12 +54,12 @@ is_state if {
 # unknown lists read as empty).
 array_or_empty(x) := x if is_array(x)
 
-array_or_empty(x) := [] if not is_array(x)
+else := []
 
 _object_or_empty(o) := o if is_object(o)
 
-_object_or_empty(o) := {} if not is_object(o)
+else := {}
 
 _string_or_empty(s) := s if is_string(s)
 
-_string_or_empty(s) := "" if not is_string(s)
+else := ""

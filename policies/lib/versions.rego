@@ -7,32 +7,36 @@ accepted_statuses := {"pending", "active", "previous"}
 
 # versions(r) is a list of {"v": version object, "path": path in values};
 # a schedule's slots count once used (status other than "unused").
+# These helpers are one definition with an else branch per type: a
+# function of several definitions evaluates every one of them.
 versions(r) := [{"v": v, "path": ["versions", i]} |
 	some i, v in array_or_empty(value(r, ["versions"]))
 	is_object(v)
-] if r.type == "rotation_secret"
-
-versions(r) := [{"v": v, "path": ["slots", k]} |
+] if {
+	r.type == "rotation_secret"
+} else := [{"v": v, "path": ["slots", k]} |
 	some k, v in _object_or_empty(value(r, ["slots"]))
 	is_object(v)
 	object.get(v, "status", null) != "unused"
-] if r.type == "rotation_schedule"
+] if {
+	r.type == "rotation_schedule"
+}
 
 # versions_known(r) holds when the list of versions (or slots) is known.
 versions_known(r) if {
 	r.type == "rotation_secret"
 	not unknown(r, ["versions"])
-}
-
-versions_known(r) if {
+} else if {
 	r.type == "rotation_schedule"
 	not unknown(r, ["slots"])
 }
 
 # The attribute that holds the versions, for messages.
-versions_attr(r) := "versions" if r.type == "rotation_secret"
-
-versions_attr(r) := "slots" if r.type == "rotation_schedule"
+versions_attr(r) := "versions" if {
+	r.type == "rotation_secret"
+} else := "slots" if {
+	r.type == "rotation_schedule"
+}
 
 # prior_status[address][version] is the status a version had before this plan
 # (only for plans of resources that already exist).

@@ -263,9 +263,11 @@ _gaps contains tf.gap(s.address, tf.reason_of(fam, ["classification"], tf.classi
 	fam := tf.families[tf.family_of[s.address]]
 }
 
-_required_or_maybe(s) if _required(s)
-
-_required_or_maybe(s) if _maybe_required(s)
+_required_or_maybe(s) if {
+	_required(s)
+} else if {
+	_maybe_required(s)
+}
 
 # Unknown inputs elsewhere: could not be checked.
 _unchecked contains tf.unchecked("ROT050", s, _material, f) if {

@@ -307,9 +307,11 @@ _consumer_name(f, c) := tf.shown(name) if {
 	name.state == "known"
 } else := "(unnamed)"
 
-_maybe_validator(c) if c.role.state != "known"
-
-_maybe_validator(c) if c.role.value in _validator_roles
+_maybe_validator(c) if {
+	c.role.state != "known"
+} else if {
+	c.role.value in _validator_roles
+}
 
 # ---------------------------------------------------------------------------
 # ROT022

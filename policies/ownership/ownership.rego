@@ -61,16 +61,16 @@ _rot010_deny contains msg if {
 	msg := sprintf("ROT010 %s: family %s has backup_owner %s, the same team as owner %s; name a different team", [f.address, _name(f), tf.shown(backup), tf.shown(owner)])
 }
 
-_blank(v) if v.state == "null"
-
 _blank(v) if {
+	v.state == "null"
+} else if {
 	v.state == "known"
 	trim_space(v.value) == ""
 }
 
 _normal(s) := lower(trim_space(s)) if is_string(s)
 
-_normal(s) := json.marshal(s) if not is_string(s)
+else := json.marshal(s)
 
 # The family's name for a message: quoted, "(sensitive)" or "(name unknown)".
 _name(f) := tf.shown(name) if {

@@ -287,9 +287,9 @@ _rot032_deny contains msg if {
 	msg := sprintf("ROT032 %s: hold_revocation is true without a hold_reason; previous versions stay valid past their overlap %s with no recorded reason", [s.address, _overlap_text(s)])
 }
 
-_blank(f) if f.state == "null"
-
 _blank(f) if {
+	f.state == "null"
+} else if {
 	f.state == "known"
 	trim_space(f.value) == ""
 }

@@ -281,9 +281,9 @@ _gate_next(s) := sprintf("next_transition: %q", [n]) if {
 } else := "no evidence at hand in this plan"
 
 # The expiry of a version: expires_at, else issued_at + ttl.
-_expiry(_, e) := tf.time_ns(e.v.expires_at)
-
-_expiry(s, e) := exp if {
+_expiry(s, e) := t if {
+	t := tf.time_ns(e.v.expires_at)
+} else := exp if {
 	not tf.time_ns(object.get(e.v, "expires_at", null))
 	issued := tf.time_ns(e.v.issued_at)
 	ttl := tf.sdur(s, _ttl)
