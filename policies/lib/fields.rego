@@ -151,36 +151,10 @@ _dur(f) := {"state": "known", "value": f.value, "seconds": n} if {
 	f.state == "known"
 } else := f
 
-# Duration strings repeat (every secret says "30d"), so each distinct one of
-# the input is parsed once per evaluation.
-_seconds(v) := n if {
-	n := _parsed[v]
-} else := duration.seconds(v)
-
-_parsed := {v: n |
-	some v in _duration_strings
-	n := duration.seconds(v)
-}
-
-_duration_strings contains v if {
-	some s in secrets
-	some v in s.values.schedule
-	is_string(v)
-}
-
-_duration_strings contains v if {
-	some f in families
-	some k in ["artifact_lifetime", "review_interval"]
-	v := f.values[k]
-	is_string(v)
-}
-
-_duration_strings contains v if {
-	some f in families
-	some c in f.values.consumer
-	v := c.cache_ttl
-	is_string(v)
-}
+# Duration strings repeat (every secret says "30d"): OPA keeps the result
+# of a function call for the rest of the evaluation, keyed by its
+# arguments, so each distinct string is parsed once.
+_seconds(v) := duration.seconds(v)
 
 # sdur(s, ["schedule", key]) is dur(s, ["schedule", key]) of a secret or
 # schedule, from sched: the rules read the same few durations of every

@@ -87,10 +87,10 @@ _plain_keys(values, unknown, marked_keys) := set() if {
 removals := {rc.address: _removal(rc) |
 	some rc in input.resource_changes
 	rc.type in secret_types
+	is_object(rc.change.before)
 	rc.mode == "managed"
 	some action in rc.change.actions
 	action in _skipped_actions
-	is_object(rc.change.before)
 }
 
 _removal(rc) := {
