@@ -206,7 +206,7 @@ _warn contains msg if {
 
 _rot034_warn contains msg if {
 	some f in tf.families
-	not tf.unknown(f, ["consumer"])
+	not tf.consumers_unknown[f.address]
 	gated := _gated_secrets(f)
 	count(gated) > 0
 	not _gate_unknown(f)
@@ -307,7 +307,7 @@ _warn contains msg if {
 _rot035_warn contains msg if {
 	some fa, unseen in _unseen_of
 	f := tf.families[fa]
-	not tf.unknown(f, ["consumer"])
+	not tf.consumers_unknown[f.address]
 	some a in tf.members[fa]
 	s := tf.secrets[a]
 	not tf.unknown(s, ["revocation_gate"])
@@ -331,7 +331,7 @@ _rot035_unchecked contains msg if {
 	some s in tf.secrets
 	not _revocation_gate(s)
 	f := tf.families[tf.family_of[s.address]]
-	tf.unknown(f, ["consumer"])
+	tf.consumers_unknown[f.address]
 	msg := tf.unchecked_of("ROT035", s, f, ["consumer"], {"state": "unknown"})
 }
 

@@ -86,51 +86,54 @@ _resolve(s, targets) := a if {
 	a := array.concat(same, addrs)[0]
 }
 
-# _targets(s): what the references of s's family argument name, matched
-# once per secret:
+# _targets(s): what the references of s's family argument name:
 #   indexed    family instances named with an instance key, in s's module
 #              instance
 #   unindexed  family resources named without an instance key
+# The references are matched once per configuration block (see
+# _config_family_targets); only the instances depend on s.
 _targets(s) := {
 	"indexed": sort({a |
-		some t in refs
-		contains(t, "[")
+		some t in conf.indexed
 		a := _in_module(s.module, t)
 		families[a]
 	}),
-	"unindexed": sort({t | some t in refs; not contains(t, "[")}),
+	"unindexed": conf.unindexed,
 } if {
-	refs := _ref_targets(s)
-}
+	conf := _config_family_targets[_conf_key(s)]
+} else := {"indexed": [], "unindexed": []}
 
 _in_module("", t) := t
 
 _in_module(module, t) := sprintf("%s.%s", [module, t]) if module != ""
-
-# rotation_secret_family.f, rotation_secret_family.f["k"] or
-# rotation_secret_family.f[0] from each reference of the family argument.
-_ref_targets(s) := {t |
-	some ref in object.get(_config_family_refs, _conf_key(s), [])
-	is_string(ref)
-	some m in regex.find_all_string_submatch_n(_ref_pattern, ref, 1)
-	t := m[1]
-}
 
 _ref_pattern := `^(rotation_secret_family\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\])?)(?:\.|$)`
 
 _instance_key_pattern := `\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]`
 
 # module.a["x"].module.b[0] -> module.a.module.b
-_conf_key(s) := sprintf("%s|%s.%s", [regex.replace(s.module, _instance_key_pattern, ""), s.type, s.rname])
+_conf_key(s) := sprintf("%s|%s.%s", [_unkeyed(s.module), s.type, s.rname])
 
-# References of the family argument of every secret and schedule in the
-# configuration, keyed by module path (without instance keys) and resource.
-_config_family_refs := {k: refs |
+_unkeyed(module) := module if {
+	not contains(module, "[")
+} else := regex.replace(module, _instance_key_pattern, "")
+
+# What the references of the family argument of every secret and schedule
+# in the configuration name, keyed by module path (without instance keys)
+# and resource: rotation_secret_family.f, rotation_secret_family.f["k"] or
+# rotation_secret_family.f[0] from each reference, split into those with an
+# instance key (indexed) and those without (unindexed), each sorted.
+_config_family_targets := {k: {"indexed": sort({t | some t in targets; contains(t, "[")}), "unindexed": sort({t | some t in targets; not contains(t, "[")})} |
 	some cm in _config_modules
 	some cr in object.get(cm.module, "resources", [])
 	cr.type in secret_types
 	k := sprintf("%s|%s.%s", [cm.path, cr.type, cr.name])
-	refs := object.get(cr, ["expressions", "family", "references"], [])
+	targets := {t |
+		some ref in object.get(cr, ["expressions", "family", "references"], [])
+		is_string(ref)
+		some m in regex.find_all_string_submatch_n(_ref_pattern, ref, 1)
+		t := m[1]
+	}
 }
 
 # Modules of the configuration with their paths (module.a.module.b), see
@@ -138,6 +141,20 @@ _config_family_refs := {k: refs |
 _config_modules := _modules("configuration", input.configuration.root_module) if {
 	input.configuration.root_module
 } else := []
+
+# consumers are the consumers of each family, by the family's address, in
+# the order declared: {"path": ["consumer", i], "name": the name as written
+# (null when absent), "role": field() of its role, "cache": dur() of its
+# cache_ttl}. Computed once per evaluation for the rules of every package.
+consumers := {a: _consumers(f) | some a, f in families}
+
+_consumers(f) := [{"path": ["consumer", i], "name": object.get(c, "name", null), "role": field(f, ["consumer", i, "role"]), "cache": dur(f, ["consumer", i, "cache_ttl"])} |
+	some i, c in array_or_empty(value(f, ["consumer"]))
+]
+
+# consumers_unknown are the families whose consumer list is unknown until
+# apply, by address.
+consumers_unknown := {a | some a, f in families; unknown(f, ["consumer"])}
 
 # classification(s) is the field() of the classification of s's family
 # (high when s has no family, as the provider defaults it); computed once

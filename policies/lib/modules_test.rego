@@ -54,8 +54,8 @@ test_config_modules_at_any_depth if {
 	paths := {m.path | some m in tf._config_modules} with input as deep
 	"module.a.module.b.module.c.module.d.module.e.module.f.module.g.module.h.module.i.module.j" in paths
 	count(paths) == 11
-	refs := tf._config_family_refs with input as deep
-	refs["module.a.module.b.module.c.module.d.module.e.module.f.module.g.module.h.module.i.module.j|rotation_secret.s"] == ["rotation_secret_family.f.id"]
+	targets := tf._config_family_targets with input as deep
+	targets["module.a.module.b.module.c.module.d.module.e.module.f.module.g.module.h.module.i.module.j|rotation_secret.s"] == {"indexed": [], "unindexed": ["rotation_secret_family.f"]}
 }
 
 test_config_modules_siblings_and_no_configuration if {

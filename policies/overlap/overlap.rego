@@ -27,22 +27,15 @@ _propagation := ["schedule", "propagation"]
 
 _period := ["schedule", "period"]
 
-# The consumers of family f: index, name, role and cache_ttl (as tf.dur).
-_consumers(f) := [{"path": ["consumer", i], "name": object.get(c, "name", null), "role": tf.field(f, ["consumer", i, "role"]), "cache": tf.dur(f, ["consumer", i, "cache_ttl"])} |
-	some i, c in tf.array_or_empty(tf.value(f, ["consumer"]))
-]
-
-# The consumers and the required overlap of every family, computed once.
-_consumers_of := {a: _consumers(f) | some a, f in tf.families}
-
+# The required overlap of every family, computed once.
 _required_of := {a: req | some a, f in tf.families; req := _required(f)}
 
 # _required(f): the overlap family f needs, when every input is known:
 # {"cache": longest consumer cache (s), "fields": the cache_ttl fields that
 # long, "artifact": artifact_lifetime (dur)}.
 _required(f) := {"cache": cache, "fields": _longest_fields(f, cache), "artifact": artifact} if {
-	not tf.unknown(f, ["consumer"])
-	consumers := _consumers_of[f.address]
+	not tf.consumers_unknown[f.address]
+	consumers := tf.consumers[f.address]
 	every c in consumers {
 		c.cache.state == "known"
 	}
@@ -53,7 +46,7 @@ _required(f) := {"cache": cache, "fields": _longest_fields(f, cache), "artifact"
 
 # The cache_ttl fields of the consumers whose cache is the longest (the
 # longest cache is shown as "(sensitive)" when one of them is marked).
-_longest_fields(f, cache) := [c.cache | some c in _consumers_of[f.address]; c.cache.seconds == cache]
+_longest_fields(f, cache) := [c.cache | some c in tf.consumers[f.address]; c.cache.seconds == cache]
 
 # Why the required overlap of a family cannot be computed (reason_of()
 # texts), by family address, computed once per family; a family whose
@@ -72,9 +65,9 @@ _artifact_whys(f) := {why |
 }
 
 _consumers_whys(f) := {tf.reason_of(f, ["consumer"], {"state": "unknown"})} if {
-	tf.unknown(f, ["consumer"])
+	tf.consumers_unknown[f.address]
 } else := {why |
-	some c in _consumers_of[f.address]
+	some c in tf.consumers[f.address]
 	c.cache.state != "known"
 	why := tf.reason_of(f, array.concat(c.path, ["cache_ttl"]), c.cache)
 }
@@ -226,8 +219,8 @@ _rot021_deny contains msg if {
 	prop := tf.sdur(s, _propagation)
 	prop.state == "known"
 	f := _family(s)
-	not tf.unknown(f, ["consumer"])
-	validators := [c | some c in _consumers_of[f.address]; c.role.state == "known"; c.role.value in _validator_roles; c.cache.state == "known"]
+	not tf.consumers_unknown[f.address]
+	validators := [c | some c in tf.consumers[f.address]; c.role.state == "known"; c.role.value in _validator_roles; c.cache.state == "known"]
 	longest := max([c.cache.seconds | some c in validators])
 	prop.seconds < longest
 	some c in validators
@@ -291,10 +284,10 @@ _validator_whys[fa] := whys if {
 	count(whys) > 0
 }
 
-_consumer_list_whys(f) := {tf.reason_of(f, ["consumer"], {"state": "unknown"}) | tf.unknown(f, ["consumer"])}
+_consumer_list_whys(f) := {tf.reason_of(f, ["consumer"], {"state": "unknown"}) | tf.consumers_unknown[f.address]}
 
 _validator_field_whys(f) := {why |
-	some c in _consumers_of[f.address]
+	some c in tf.consumers[f.address]
 	_maybe_validator(c)
 	some field in [["role", c.role], ["cache_ttl", c.cache]]
 	field[1].state != "known"

@@ -358,7 +358,7 @@ _credentials_of := {fa: sort([a | some a in members]) | some fa, members in tf.m
 
 # The roles of a family's consumers, each a field (role defaults to
 # validator).
-_roles(f) := [tf.field(f, ["consumer", i, "role"]) | some i, _ in tf.array_or_empty(tf.value(f, ["consumer"]))]
+_roles(f) := [c.role | some c in tf.consumers[f.address]]
 
 _validates(role) if {
 	role.state == "known"
@@ -390,7 +390,7 @@ _deny contains msg if {
 _rot014_deny contains msg if {
 	some fa, creds in _credentials_of
 	f := tf.families[fa]
-	not tf.unknown(f, ["consumer"])
+	not tf.consumers_unknown[f.address]
 	roles := _roles(f)
 	every role in roles {
 		role.state == "known"
@@ -446,13 +446,13 @@ _warn contains msg if {
 
 _rot014_gaps contains tf.gap(fa, tf.reason(["consumer"], {"state": "unknown"})) if {
 	some fa, _ in _credentials_of
-	tf.unknown(tf.families[fa], ["consumer"])
+	tf.consumers_unknown[fa]
 }
 
 _rot014_gaps contains tf.gap(fa, tf.reason(["consumer", i, "role"], role)) if {
 	some fa, _ in _credentials_of
 	f := tf.families[fa]
-	not tf.unknown(f, ["consumer"])
+	not tf.consumers_unknown[f.address]
 	roles := _roles(f)
 	not _any_validates(roles)
 	some i, role in roles
