@@ -113,18 +113,26 @@ defaults := {
 #   {"state": "known", "value": v}          set (or defaulted)
 # A known value marked sensitive carries "sensitive": true (see sensitive()).
 #
-# The first branch is the common case, answered in a few steps: nothing
-# about the attribute is unknown or marked, and the value is set.
+# The first two branches are the common cases, answered in a few steps:
+# nothing about the attribute is unknown or marked (it is one of the
+# record's plain_keys), and the value is set, or not.
 field(r, path) := {"state": "known", "value": v} if {
 	r.plain_keys[path[0]]
 	v := object.get(r.values, path, null)
 	v != null
+} else := _default(path) if {
+	# Not set, and nothing about it unknown or marked: the provider's
+	# default, or null.
+	r.plain_keys[path[0]]
 } else := {"state": "unknown"} if {
 	unknown(r, path)
 } else := _known(r, path, v) if {
 	v := value(r, path)
 	v != null
-} else := {"state": "known", "value": v} if {
+} else := _default(path)
+
+# The provider's default of the attribute at path, or null.
+_default(path) := {"state": "known", "value": v} if {
 	v := defaults[path[count(path) - 1]]
 } else := {"state": "null"}
 
