@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make bench`: measures the checker against conftest, the decode floor and
-# its own reader alone (tools/bench/decodefloor -reader), a hostile input,
+# its own reader alone (tools/bench/decodefloor -reader), the floor of the
+# rule evaluation (tools/bench/regofloor), a hostile input,
 # the policy test suite, the provider against time_rotating + a password
 # stand-in, the state size and engine cost over many rotations, and key
 # generation; then rewrites docs/benchmarks.md from the measurements
@@ -75,6 +76,7 @@ mkdir -p "$work/bin" "$work/provider"
 go build -o "$work/provider/terraform-provider-rotation" .
 go build -o "$work/bin/genplan" ./tools/genplan
 go build -o "$work/bin/decodefloor" ./tools/bench/decodefloor
+go build -o "$work/bin/regofloor" ./tools/bench/regofloor
 provider=$work/provider/terraform-provider-rotation
 "$provider" policies --export "$work/bundle" >/dev/null
 
@@ -211,6 +213,14 @@ for run in $(seq 1 "$runs"); do
     fi
   done
 done
+# The floor under the per-family target: what the records, the family links
+# and one read of each attribute cost in OPA's evaluator, stage by stage, on
+# one core (tools/bench/regofloor), on the plan of the middle size.
+floor_n=${checker_ns[1]}
+log "rule evaluation floor (regofloor) on $floor_n families"
+cmd "floor" "go run ./tools/bench/regofloor -bundle bundle -runs $runs plan.json   # plan of $floor_n families, pure"
+"$work/bin/regofloor" -bundle "$work/bundle" -runs "$runs" "$work/plans/n$floor_n-m0.json" >"$work/regofloor.tsv" ||
+  die "regofloor failed on $work/plans/n$floor_n-m0.json"
 rm -rf "$work/plans"
 
 # ---------------------------------------------------------------------------

@@ -161,7 +161,7 @@ func (r *report) computeIssue15() {
 	okB, byB := over(ex, 150e-6)
 	ok, by = worst(okA, byA, ep, 150e-6, okB, byB, ex, 150e-6, true)
 	r.issue15 = append(r.issue15, target15{figure: "rule evaluation per family, (`check` − read) ÷ N, pure / mixed", short: "rule evaluation per family", target: "≤ 150 µs", measured: fus(ep) + " / " + fus(ex), met: ok, by: by,
-		limit: fmt.Sprintf("Per-family Rego cost: (`check` − read) ÷ N includes the start-up (%s, %s per family at N = %s); the rest is evaluating the bundle's rules, in shards on every core (%s here), so the CPU time per family is that many times the wall time.%s", fsecs(startup), fus(startup/float64(n)), N, r.meta["nproc"], growth)})
+		limit: fmt.Sprintf("Per-family Rego cost: (`check` − read) ÷ N includes the start-up (%s, %s per family at N = %s); the rest is evaluating the bundle's rules, in shards on every core (%s here), so the CPU time per family is that many times the wall time.%s", fsecs(startup), fus(startup/float64(n)), N, r.meta["nproc"], growth) + r.floorText()})
 
 	// 4: peak RSS ÷ plan size.
 	rp, rx := p.checkRSS*1024/float64(p.size), x.checkRSS*1024/float64(x.size)
@@ -384,4 +384,33 @@ func (r *report) loadNote() string {
 		return s + ": **other jobs loaded the machine while it was measured**, so the times are upper bounds of what a quiet machine gives and the ratios between tools measured in the same run are the figures to read. "
 	}
 	return s + ". "
+}
+
+// floorText is what tools/bench/regofloor measured, for the per-family
+// target: the CPU time per family of what every rule reads before it judges
+// anything, against the CPU the target leaves on this machine's cores.
+func (r *report) floorText() string {
+	us := map[string]float64{}
+	families := 0
+	for _, f := range r.floor {
+		us[f.name] = f.us
+		families = f.families
+	}
+	for _, k := range []string{"records", "base", "reads", "walk-once", "bundle"} {
+		if us[k] <= 0 {
+			return ""
+		}
+	}
+	cores, err := strconv.Atoi(r.meta["nproc"])
+	if err != nil || cores < 1 {
+		return ""
+	}
+	budget := 150 * float64(cores)
+	verdict := "a rewrite of the rules alone cannot meet it: the records and the reads would have to get cheaper too"
+	if us["walk-once"] < budget {
+		verdict = fmt.Sprintf("a bundle that walks each family once would leave %s per family for the collector and for what its rules compute beyond one test each", fus((budget-us["walk-once"])*1e-6))
+	}
+	return fmt.Sprintf(" The floor under it (`tools/bench/regofloor`: one core, the garbage collector off, %s families, CPU time per family): the resource records cost %s; with the family links, the schedule table and the consumers %s; with one `field()` read of each attribute the rules read, once per family as a bundle that walks each family once would read them, %s; with 60 rules testing one attribute each on top, %s; the whole bundle costs %s. The target leaves %s of CPU per family on %d cores (150 µs of wall time each): what every rule reads before judging anything takes %.0f%% of it, the single reads of a walk-once bundle %.0f%%, so %s (docs/architecture.md, “What a family costs to check”).",
+		fcount(families), fus(us["records"]*1e-6), fus(us["base"]*1e-6), fus(us["reads"]*1e-6), fus(us["walk-once"]*1e-6), fus(us["bundle"]*1e-6),
+		fus(budget*1e-6), cores, 100*us["base"]/budget, 100*us["reads"]/budget, verdict)
 }

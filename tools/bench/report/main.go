@@ -18,6 +18,8 @@
 //	exits.tsv     section, case, tool, run, exit code, first line of output
 //	              (the measurements whose exit code is a result)
 //	opa-test-N.json  `opa test --format json policies` of run N
+//	regofloor.tsv stage, µs of CPU per family, families
+//	              (tools/bench/regofloor on one plan)
 package main
 
 import (
@@ -83,9 +85,18 @@ type report struct {
 	issue15  []target15
 	exits    map[key][]exitResult
 	opaTests [][]opaTest // per run
+	floor    []floorStage
 
 	foreachGrowth string  // "1 000 → 2 000 families (2.00×) takes 3.05× the time"
 	foreachRatio  float64 // time growth ÷ size growth of the last two for_each sizes (1 = linear)
+}
+
+// floorStage is one line of tools/bench/regofloor: the least CPU time per
+// family of one stage of the evaluation, on one core.
+type floorStage struct {
+	name     string
+	us       float64
+	families int
 }
 
 type stateResult struct {
@@ -145,6 +156,16 @@ func load(dir string) (*report, error) {
 	if b, err := os.ReadFile(filepath.Join(dir, "state-real.tfstate")); err == nil {
 		r.stateTF = stateAttributesBytes(b)
 	}
+	_ = eachLine(filepath.Join(dir, "regofloor.tsv"), func(f []string) error {
+		if len(f) == 3 {
+			us, err1 := strconv.ParseFloat(f[1], 64)
+			n, err2 := strconv.Atoi(f[2])
+			if err1 == nil && err2 == nil {
+				r.floor = append(r.floor, floorStage{f[0], us, n})
+			}
+		}
+		return nil
+	})
 	r.decide = parseBench(filepath.Join(dir, "decide.txt"))
 	r.keygen = parseBench(filepath.Join(dir, "keygen.txt"))
 	r.exits = map[key][]exitResult{}

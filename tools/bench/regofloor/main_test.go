@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
+	"github.com/rotationkit/terraform-provider-rotation/internal/tfjson"
+)
+
+const fixture = "../../../policies/testdata/fixtures/good/plan.json"
+
+// Every stage evaluates on a real plan, in order, and costs something.
+func TestStagesEvaluate(t *testing.T) {
+	bundle := t.TempDir()
+	if _, err := policy.ExportBundle(bundle); err != nil {
+		t.Fatal(err)
+	}
+	results, err := measureAll(context.Background(), bundle, fixture, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != len(stages) {
+		t.Fatalf("%d results for %d stages", len(results), len(stages))
+	}
+	for i, r := range results {
+		if r.stage != stages[i].name || r.perFamily <= 0 || r.families < 1 {
+			t.Errorf("result %d: %+v", i, r)
+		}
+	}
+}
+
+// The synthetic rules read every attribute and never fire: a finding would
+// add the cost of its message to the floor. The facts hold one object per
+// secret, with every attribute the module lists.
+func TestSyntheticRulesReadAndNeverFire(t *testing.T) {
+	bundle := t.TempDir()
+	if _, err := policy.ExportBundle(bundle); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := tfjson.ReadFile(fixture, tfjson.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	pq, err := prepare(ctx, bundle, `deny := data.regofloor.deny; facts := data.regofloor.facts; secrets := count(data.rotation.lib.terraform.secrets)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(doc.Value))
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("eval: %v (%d results)", err, len(rs))
+	}
+	if deny := rs[0].Bindings["deny"].([]any); len(deny) != 0 {
+		t.Errorf("the synthetic rules fired: %v", deny)
+	}
+	facts := rs[0].Bindings["facts"].(map[string]any)
+	if len(facts) == 0 {
+		t.Fatal("no facts")
+	}
+	for a, f := range facts {
+		obj := f.(map[string]any)
+		for _, k := range secretAttributes {
+			if _, ok := obj[k]; !ok {
+				t.Errorf("%s: no %s", a, k)
+			}
+		}
+		for _, k := range familyAttributes {
+			if _, ok := obj["family_"+k]; !ok {
+				t.Errorf("%s: no family_%s", a, k)
+			}
+		}
+	}
+}
