@@ -837,6 +837,8 @@ func checkMonotone(spec Spec, prior State, t1, t2 time.Time) error {
 	for _, tr := range d2.Transitions {
 		later[key{tr.Action, tr.Version}]++
 	}
+	// Versions whose revocation at t1 rested on evidence older than t2.
+	onEvidence := map[int64]bool{}
 	for _, tr := range d1.Transitions {
 		k := key{tr.Action, tr.Version}
 		if later[k] == 0 && decidedOnEvidenceBefore(spec, tr, t2) {
@@ -844,6 +846,12 @@ func checkMonotone(spec Spec, prior State, t1, t2 time.Time) error {
 			// version activated by this very decision (an emergency
 			// replacement) became active after the evidence was
 			// collected, so the gate rightly waits for newer evidence.
+			onEvidence[tr.Version] = true
+			continue
+		}
+		if later[k] == 0 && tr.Action == ActionPrune && onEvidence[tr.Version] {
+			// Pruned because that revocation made it one revoked version
+			// too many: it goes with the revocation.
 			continue
 		}
 		if later[k] == 0 {
