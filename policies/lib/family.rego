@@ -111,9 +111,11 @@ _ref_pattern := `^(rotation_secret_family\.[A-Za-z_][A-Za-z0-9_-]*(?:\[(?:"(?:[^
 
 _instance_key_pattern := `\[(?:"(?:[^"\\]|\\.)*"|[0-9]+)\]`
 
-# module.a["x"].module.b[0] -> module.a.module.b
+# The key of s's configuration block in _config_family_targets.
 _conf_key(s) := sprintf("%s|%s.%s", [_unkeyed(s.module), s.type, s.rname])
 
+# module.a["x"].module.b[0] -> module.a.module.b (a path without instance
+# keys, the common case, as it is).
 _unkeyed(module) := module if {
 	not contains(module, "[")
 } else := regex.replace(module, _instance_key_pattern, "")
