@@ -16,6 +16,10 @@
 //	walk-once  reads, and 60 rules that each test one attribute of that
 //	           object: the floor of such a bundle with as many rules as this one
 //	bundle     the deny and warn of every package, what `check` evaluates
+//	supplied   the 60 rules of walk-once alone, on the facts handed in
+//	           already computed (the input is the facts object the reads
+//	           stage built, evaluated once beforehand): what would be left
+//	           in Rego if the reader normalized each family in Go
 //
 // Output: TSV lines "stage<TAB>µs per family<TAB>families", one per stage.
 // `make bench` (tools/bench.sh) runs it on the plan of 1000 families and the
@@ -52,14 +56,20 @@ var (
 
 const rules = 60
 
-type stage struct{ name, query string }
+// A stage evaluates query on the plan, or on the precomputed facts when
+// supplied is set.
+type stage struct {
+	name, query string
+	supplied    bool
+}
 
 var stages = []stage{
-	{"records", `x := count(data.rotation.lib.terraform.resources)`},
-	{"base", `x := [count(data.rotation.lib.terraform.resources), count(data.rotation.lib.terraform.family_of), count(data.rotation.lib.terraform.sched), count(data.rotation.lib.terraform.consumers)]`},
-	{"reads", `x := count(data.regofloor.facts)`},
-	{"walk-once", `x := [count(data.regofloor.facts), count(data.regofloor.deny)]`},
-	{"bundle", `x := [[p, data.rotation[p].deny, data.rotation[p].warn] | some p in ["gates", "hygiene", "material", "overlap", "ownership", "revocation", "ttl", "waivers"]]`},
+	{"records", `x := count(data.rotation.lib.terraform.resources)`, false},
+	{"base", `x := [count(data.rotation.lib.terraform.resources), count(data.rotation.lib.terraform.family_of), count(data.rotation.lib.terraform.sched), count(data.rotation.lib.terraform.consumers)]`, false},
+	{"reads", `x := count(data.regofloor.facts)`, false},
+	{"walk-once", `x := [count(data.regofloor.facts), count(data.regofloor.deny)]`, false},
+	{"bundle", `x := [[p, data.rotation[p].deny, data.rotation[p].warn] | some p in ["gates", "hygiene", "material", "overlap", "ownership", "revocation", "ttl", "waivers"]]`, false},
+	{"supplied", `x := count(data.regofloor.supplied.deny)`, true},
 }
 
 func main() {
@@ -107,9 +117,17 @@ func measureAll(ctx context.Context, bundle, plan string, runs int) ([]result, e
 	if families == 0 {
 		return nil, fmt.Errorf("%s has no rotation_secret_family", plan)
 	}
+	facts, err := precomputed(ctx, bundle, doc.Value)
+	if err != nil {
+		return nil, err
+	}
 	var results []result
 	for _, s := range stages {
-		best, err := measure(ctx, bundle, s.query, doc.Value, runs)
+		input := doc.Value
+		if s.supplied {
+			input = facts
+		}
+		best, err := measure(ctx, bundle, s.query, input, runs)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -125,7 +143,22 @@ func prepare(ctx context.Context, bundle, query string) (rego.PreparedEvalQuery,
 			return !info.IsDir() && strings.HasSuffix(path, "_test.rego")
 		}),
 		rego.Module("regofloor.rego", module()),
+		rego.Module("supplied.rego", suppliedModule()),
 	).PrepareForEval(ctx)
+}
+
+// precomputed is the input of the supplied stage: {"facts": facts}, the
+// facts of the plan evaluated once.
+func precomputed(ctx context.Context, bundle string, input ast.Value) (ast.Value, error) {
+	pq, err := prepare(ctx, bundle, `x := data.regofloor.facts`)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil || len(rs) != 1 {
+		return nil, fmt.Errorf("computing the facts: %v", err)
+	}
+	return ast.InterfaceToValue(map[string]any{"facts": rs[0].Bindings["x"]})
 }
 
 func count(ctx context.Context, bundle string, input ast.Value) (int, error) {
@@ -187,20 +220,40 @@ func cpuTime() time.Duration {
 func module() string {
 	var b strings.Builder
 	b.WriteString("package regofloor\n\nimport data.rotation.lib.terraform as tf\n\nfacts[a] := x if {\n\tsome a, s in tf.secrets\n\tf := tf.families[tf.family_of[a]]\n\tx := {\n")
-	var keys []string
 	for _, k := range secretAttributes {
 		fmt.Fprintf(&b, "\t\t%q: tf.field(s, [%q]),\n", k, k)
-		keys = append(keys, k)
 	}
 	for _, k := range familyAttributes {
 		fmt.Fprintf(&b, "\t\t%q: tf.field(f, [%q]),\n", "family_"+k, k)
-		keys = append(keys, "family_"+k)
 	}
 	b.WriteString("\t\t\"schedule\": tf.sched[a],\n\t\t\"consumers\": tf.consumers[f.address],\n")
 	b.WriteString("\t\t\"statuses\": [tf.field(s, array.concat(e.path, [\"status\"])) | some e in tf.versions(s)],\n\t}\n}\n")
+	writeRules(&b, factKeys(), "facts")
+	return b.String()
+}
+
+// factKeys are the keys of a facts object the rules test.
+func factKeys() []string {
+	keys := append([]string{}, secretAttributes...)
+	for _, k := range familyAttributes {
+		keys = append(keys, "family_"+k)
+	}
+	return keys
+}
+
+// writeRules writes the 60 rules, each testing one attribute of every
+// object of the facts at ref.
+func writeRules(b *strings.Builder, keys []string, ref string) {
 	for i := 0; i < rules; i++ {
 		k := keys[i%len(keys)]
-		fmt.Fprintf(&b, "\ndeny contains msg if {\n\tsome a, x in facts\n\tx[%q].state == \"known\"\n\tx[%q].value == \"never-%d\"\n\tmsg := sprintf(\"R%d %%s\", [a])\n}\n", k, k, i, i)
+		fmt.Fprintf(b, "\ndeny contains msg if {\n\tsome a, x in %s\n\tx[%q].state == \"known\"\n\tx[%q].value == \"never-%d\"\n\tmsg := sprintf(\"R%d %%s\", [a])\n}\n", ref, k, k, i, i)
 	}
+}
+
+// suppliedModule is the same rules on facts handed in as input.facts.
+func suppliedModule() string {
+	var b strings.Builder
+	b.WriteString("package regofloor.supplied\n")
+	writeRules(&b, factKeys(), "input.facts")
 	return b.String()
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -72,5 +74,44 @@ func TestSyntheticRulesReadAndNeverFire(t *testing.T) {
 				t.Errorf("%s: no family_%s", a, k)
 			}
 		}
+	}
+}
+
+// The supplied stage evaluates the same rules on the facts handed in: they
+// see every secret's facts and never fire. A precomputed input without the
+// facts, or rules reading another key, would make the stage free.
+func TestSuppliedRulesSeeTheFacts(t *testing.T) {
+	bundle := t.TempDir()
+	if _, err := policy.ExportBundle(bundle); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := tfjson.ReadFile(fixture, tfjson.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	input, err := precomputed(ctx, bundle, doc.Value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pq, err := prepare(ctx, bundle, `deny := data.regofloor.supplied.deny; seen := count({a | some a, x in input.facts; x.family_owner.state == "known"}); secrets := count(data.rotation.lib.terraform.secrets)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, err := pq.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil || len(rs) != 1 {
+		t.Fatalf("eval: %v (%d results)", err, len(rs))
+	}
+	if deny := rs[0].Bindings["deny"].([]any); len(deny) != 0 {
+		t.Errorf("the supplied rules fired: %v", deny)
+	}
+	if n := rs[0].Bindings["seen"]; fmt.Sprint(n) == "0" {
+		t.Errorf("no secret's facts in the supplied input")
+	}
+	if n := rs[0].Bindings["secrets"]; fmt.Sprint(n) != "0" {
+		t.Errorf("the supplied input is a plan (%v secrets): the stage would not measure the rules alone", n)
+	}
+	if got := strings.Count(suppliedModule(), "deny contains"); got != rules {
+		t.Errorf("%d supplied rules, want %d", got, rules)
 	}
 }
