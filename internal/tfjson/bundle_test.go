@@ -180,3 +180,44 @@ func TestRotationTypesMatchBundle(t *testing.T) {
 		}
 	}
 }
+
+// A deferred read (`check`) leaves out more than the filter: prior_state,
+// and planned_values beside a resource_changes array (dropUnread). The
+// bundle reads planned_values only where a plan has no resource_changes
+// array: the records' fallback (resources.rego) and is_plan, which holds
+// through resource_changes first (terraform.rego). A rule that reads either
+// elsewhere would see nothing in `check` and the real value in conftest, so
+// it fails here until dropUnread keeps what it reads.
+func TestBundleReadsNothingDeferredDrops(t *testing.T) {
+	allowed := map[string]map[string]bool{
+		"planned_values": {
+			filepath.Join(policiesDir, "lib", "resources.rego"): true,
+			filepath.Join(policiesDir, "lib", "terraform.rego"): true,
+		},
+		"prior_state": {},
+	}
+	paths := inputPaths(bundleModules(t))
+	read := map[string]bool{}
+	for key, p := range paths {
+		where := key[strings.IndexByte(key, 0)+1:]
+		if len(p) == 0 {
+			continue // the whole document: TestBundleReadsOnlyKeptPaths refuses it
+		}
+		files, dropped := allowed[p[0]]
+		if !dropped {
+			continue
+		}
+		read[p[0]] = true
+		if !files[where] {
+			fix := "keep it in dropUnread (internal/tfjson/deferred.go)"
+			if p[0] == "planned_values" {
+				fix += ", or read it only where resource_changes is not an array, as resources.rego does, and list the file here"
+			}
+			t.Errorf("%s reads input.%s, which a deferred read (check) leaves out: %s", where, strings.Join(p, "."), fix)
+		}
+	}
+	// The exception is still needed: the fallback reads planned_values.
+	if !read["planned_values"] {
+		t.Errorf("the bundle no longer reads input.planned_values: drop the exception from this test")
+	}
+}
