@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/rotationkit/terraform-provider-rotation/internal/policy"
@@ -38,27 +39,12 @@ func TestStagesEvaluate(t *testing.T) {
 // add the cost of its message to the floor. The facts hold one object per
 // secret, with every attribute the module lists.
 func TestSyntheticRulesReadAndNeverFire(t *testing.T) {
-	bundle := t.TempDir()
-	if _, err := policy.ExportBundle(bundle); err != nil {
-		t.Fatal(err)
-	}
-	doc, err := tfjson.ReadFile(fixture, tfjson.ReadOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	pq, err := prepare(ctx, bundle, `deny := data.regofloor.deny; facts := data.regofloor.facts; secrets := count(data.rotation.lib.terraform.secrets)`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := pq.Eval(ctx, rego.EvalParsedInput(doc.Value))
-	if err != nil || len(rs) != 1 {
-		t.Fatalf("eval: %v (%d results)", err, len(rs))
-	}
-	if deny := rs[0].Bindings["deny"].([]any); len(deny) != 0 {
+	bundle, doc := bundleAndFixture(t)
+	b := evalOne(t, bundle, `deny := data.regofloor.deny; facts := data.regofloor.facts`, doc)
+	if deny := b["deny"].([]any); len(deny) != 0 {
 		t.Errorf("the synthetic rules fired: %v", deny)
 	}
-	facts := rs[0].Bindings["facts"].(map[string]any)
+	facts := b["facts"].(map[string]any)
 	if len(facts) == 0 {
 		t.Fatal("no facts")
 	}
@@ -81,6 +67,29 @@ func TestSyntheticRulesReadAndNeverFire(t *testing.T) {
 // see every secret's facts and never fire. A precomputed input without the
 // facts, or rules reading another key, would make the stage free.
 func TestSuppliedRulesSeeTheFacts(t *testing.T) {
+	bundle, doc := bundleAndFixture(t)
+	input, err := precomputed(context.Background(), bundle, doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := evalOne(t, bundle, `deny := data.regofloor.supplied.deny; seen := count({a | some a, x in input.facts; x.family_owner.state == "known"}); secrets := count(data.rotation.lib.terraform.secrets)`, input)
+	if deny := b["deny"].([]any); len(deny) != 0 {
+		t.Errorf("the supplied rules fired: %v", deny)
+	}
+	if n := b["seen"]; fmt.Sprint(n) == "0" {
+		t.Errorf("no secret's facts in the supplied input")
+	}
+	if n := b["secrets"]; fmt.Sprint(n) != "0" {
+		t.Errorf("the supplied input is a plan (%v secrets): the stage would not measure the rules alone", n)
+	}
+	if got := strings.Count(suppliedModule(), "deny contains"); got != rules {
+		t.Errorf("%d supplied rules, want %d", got, rules)
+	}
+}
+
+// bundleAndFixture exports the bundle and reads the fixture plan.
+func bundleAndFixture(t *testing.T) (string, ast.Value) {
+	t.Helper()
 	bundle := t.TempDir()
 	if _, err := policy.ExportBundle(bundle); err != nil {
 		t.Fatal(err)
@@ -89,12 +98,15 @@ func TestSuppliedRulesSeeTheFacts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return bundle, doc.Value
+}
+
+// evalOne evaluates query on input with the bundle and the synthetic
+// modules, and returns the bindings of its one result.
+func evalOne(t *testing.T, bundle, query string, input ast.Value) rego.Vars {
+	t.Helper()
 	ctx := context.Background()
-	input, err := precomputed(ctx, bundle, doc.Value)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pq, err := prepare(ctx, bundle, `deny := data.regofloor.supplied.deny; seen := count({a | some a, x in input.facts; x.family_owner.state == "known"}); secrets := count(data.rotation.lib.terraform.secrets)`)
+	pq, err := prepare(ctx, bundle, query)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,16 +114,5 @@ func TestSuppliedRulesSeeTheFacts(t *testing.T) {
 	if err != nil || len(rs) != 1 {
 		t.Fatalf("eval: %v (%d results)", err, len(rs))
 	}
-	if deny := rs[0].Bindings["deny"].([]any); len(deny) != 0 {
-		t.Errorf("the supplied rules fired: %v", deny)
-	}
-	if n := rs[0].Bindings["seen"]; fmt.Sprint(n) == "0" {
-		t.Errorf("no secret's facts in the supplied input")
-	}
-	if n := rs[0].Bindings["secrets"]; fmt.Sprint(n) != "0" {
-		t.Errorf("the supplied input is a plan (%v secrets): the stage would not measure the rules alone", n)
-	}
-	if got := strings.Count(suppliedModule(), "deny contains"); got != rules {
-		t.Errorf("%d supplied rules, want %d", got, rules)
-	}
+	return rs[0].Bindings
 }
