@@ -195,6 +195,8 @@ checker_run() { # SECTION CASE FILE RUN
   measure "$1" "$2" read "$4" "$work/bin/decodefloor" -reader "$3"
 }
 
+nmax=${checker_ns[-1]}
+cmd "checker" "GOMAXPROCS=1 terraform-provider-rotation check plan.json   # N = $nmax, pure: one core"
 for run in $(seq 1 "$runs"); do
   log "checker: run $run of $runs"
   measure checker "n=0 m=0" check "$run" "$provider" check "$work/plans/n0-m0.json"
@@ -206,6 +208,9 @@ for run in $(seq 1 "$runs"); do
     m=${c##*m=}
     checker_run checker-existing "$c" "$work/plans/existing-n$existing_n-m$m.json" "$run"
   done
+  # The same plan of the largest size on one core: the CPU the rules take
+  # per family, and how far the shards scale with the cores.
+  measure checker-1core "n=$nmax m=0" check "$run" env GOMAXPROCS=1 "$provider" check "$work/plans/n$nmax-m0.json"
   for n in "${foreach_ns[@]}"; do
     measure checker-foreach "n=$n" check "$run" "$provider" check "$work/plans/foreach-n$n.json"
     if [ -f "$work/plans/flat-n$n.json" ]; then

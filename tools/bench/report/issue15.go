@@ -161,7 +161,7 @@ func (r *report) computeIssue15() {
 	okB, byB := over(ex, 150e-6)
 	ok, by = worst(okA, byA, ep, 150e-6, okB, byB, ex, 150e-6, true)
 	r.issue15 = append(r.issue15, target15{figure: "rule evaluation per family, (`check` − read) ÷ N, pure / mixed", short: "rule evaluation per family", target: "≤ 150 µs", measured: fus(ep) + " / " + fus(ex), met: ok, by: by,
-		limit: fmt.Sprintf("Per-family Rego cost: (`check` − read) ÷ N includes the start-up (%s, %s per family at N = %s); the rest is evaluating the bundle's rules, in shards on every core (%s here), so the CPU time per family is that many times the wall time.%s", fsecs(startup), fus(startup/float64(n)), N, r.meta["nproc"], growth) + r.floorText()})
+		limit: fmt.Sprintf("Per-family Rego cost: (`check` − read) ÷ N includes the start-up (%s, %s per family at N = %s); the rest is evaluating the bundle's rules, in shards on every core (%s here), so the CPU time per family is that many times the wall time.%s", fsecs(startup), fus(startup/float64(n)), N, r.meta["nproc"], growth) + r.coresText(pure, p.read, ep) + r.floorText()})
 
 	// 4: peak RSS ÷ plan size.
 	rp, rx := p.checkRSS*1024/float64(p.size), x.checkRSS*1024/float64(x.size)
@@ -384,6 +384,37 @@ func (r *report) loadNote() string {
 		return s + ": **other jobs loaded the machine while it was measured**, so the times are upper bounds of what a quiet machine gives and the ratios between tools measured in the same run are the figures to read. "
 	}
 	return s + ". "
+}
+
+// coresText compares the pure plan of the largest size on one core
+// (GOMAXPROCS=1) with all cores: the CPU the rules take per family, how far
+// the shards scale, and what the per-family target needs at that cost.
+// perFamily is (check − read) ÷ N on all cores.
+func (r *report) coresText(cas string, read, perFamily float64) string {
+	one := r.secs("checker-1core", cas, "check")
+	cores, err := strconv.Atoi(r.meta["nproc"])
+	n := r.nmax()
+	if math.IsNaN(one) || math.IsNaN(read) || math.IsNaN(perFamily) || err != nil || cores < 1 || n == 0 || perFamily <= 0 {
+		return ""
+	}
+	cpu := (one - read) / float64(n)
+	speedup := cpu / perFamily
+	const target = 150e-6
+	s := fmt.Sprintf(" On one core (`GOMAXPROCS=1`, the same pure plan) it is %s per family, start-up included: about the CPU the rules take.", fus(cpu))
+	if cores == 1 {
+		return s
+	}
+	eff := speedup / float64(cores)
+	s += fmt.Sprintf(" The %d cores ran it %s faster (%.0f%% of perfect scaling).", cores, fratio(speedup), 100*eff)
+	if cpu <= target {
+		return s
+	}
+	perfect := int(math.Ceil(cpu / target))
+	s += fmt.Sprintf(" At that CPU per family, the target needs %d cores scaling perfectly", perfect)
+	if eff > 0 && eff < 1 {
+		s += fmt.Sprintf(" (%d at the scaling measured here, if it held)", int(math.Ceil(cpu/(target*eff))))
+	}
+	return s + fmt.Sprintf(", or, on %d cores, an evaluator %s cheaper per family than OPA's.", cores, fratio(perFamily/target))
 }
 
 // floorText is what tools/bench/regofloor measured, for the per-family
