@@ -411,8 +411,9 @@ func (r *report) coresText(cas string, read, perFamily float64) string {
 	}
 	perfect := int(math.Ceil(cpu / target))
 	s += fmt.Sprintf(" At that CPU per family, the target needs %d cores scaling perfectly", perfect)
-	if eff > 0 && eff < 1 {
-		s += fmt.Sprintf(" (%d at the scaling measured here, if it held)", int(math.Ceil(cpu/(target*eff))))
+	if eff < 1 {
+		// At the measured efficiency: cores × (wall per family) ÷ target.
+		s += fmt.Sprintf(" (%d at the scaling measured here, if it held)", int(math.Ceil(float64(cores)*perFamily/target)))
 	}
 	return s + fmt.Sprintf(", or, on %d cores, an evaluator %s cheaper per family than OPA's.", cores, fratio(perFamily/target))
 }
